@@ -1,0 +1,81 @@
+#pragma once
+// Runs one parsed scenario as a pure state machine: it asks for I/O through actions and is told
+// the outcome through events. No sockets, no timers: the runner (Asio) performs each action and
+// reports back, which makes every matcher decision unit-testable with scripted events.
+//
+// Flow: loop { a = next(); if finished -> result(); perform a; on(event) }.
+// Every read the runner performs has a timeout; a timeout is reported as timeout_event, a peer
+// close or reset as closed_event. The executor never blocks and never throws on server input.
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "pop3/protocol/capabilities.hpp"
+#include "pop3/protocol/line_framer.hpp"
+#include "pop3/reports/model.hpp"
+
+namespace pop3::harness {
+
+struct scenario;   // defined in scenario.hpp (the parsed language)
+
+// ---- actions (executor -> runner) -------------------------------------------------------
+struct connect_action { std::string conn; };               ///< open connection `conn` (implicit TLS if the target uses it)
+struct send_action {
+  std::string conn;
+  std::string bytes;                                       ///< exact octets
+  std::size_t chunk_size = 0;                              ///< 0: one write; 1: byte at a time; n: n-octet writes
+};
+struct read_line_action { std::string conn; std::size_t max_octets; };  ///< one framed line
+struct start_tls_action { std::string conn; };             ///< TLS handshake on `conn` now (after STLS +OK)
+struct close_action { std::string conn; };                 ///< drop the connection without QUIT
+struct deliver_action { std::string message; };            ///< fixture adapter delivers a new message into the account
+struct wait_action { std::chrono::milliseconds duration; };
+struct finished_action {};
+
+using action = std::variant<connect_action, send_action, read_line_action, start_tls_action, close_action,
+                            deliver_action, wait_action, finished_action>;
+
+// ---- events (runner -> executor) --------------------------------------------------------
+struct ok_event {};                                        ///< connect / send / TLS / deliver / wait succeeded
+struct line_event { protocol::framed_line line; };
+struct closed_event {};                                    ///< EOF or reset while reading
+struct timeout_event {};
+struct failed_event { std::string what; bool harness_fault = true; };  ///< e.g. connect refused, handshake failed
+
+using event = std::variant<ok_event, line_event, closed_event, timeout_event, failed_event>;
+
+/// What the run knows before any scenario starts.
+struct run_context {
+  std::string user, password, apop_secret;   ///< the account this scenario may use
+  std::vector<std::string> extra_users;      ///< further accounts' names (several-account scenarios)
+  protocol::capability_set caps_authorization;  ///< live CAPA before login (empty if CAPA fails)
+  protocol::capability_set caps_transaction;    ///< live CAPA after login
+  bool tls_available = false;                // the target supports STLS or implicit TLS
+  bool implicit_tls = false;
+  bool fixtures_available = false;           // a provisioning adapter is configured
+  bool destructive_allowed = false;
+  std::string mailbox_fixture_note;          // how the fixture was provisioned (for messages)
+};
+
+class executor {
+ public:
+  executor(const scenario& s, run_context ctx);
+  ~executor();
+  executor(executor&&) noexcept;
+
+  /// The next thing to do. finished_action once the verdict is known.
+  [[nodiscard]] action next();
+  /// The outcome of the last action.
+  void on(const event& e);
+  /// Valid once next() returned finished_action.
+  [[nodiscard]] const reports::scenario_result& result() const;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace pop3::harness

@@ -1,0 +1,52 @@
+#pragma once
+// Maildir storage shared with real MDAs: <root>/<user>/{new,cur,tmp}. Unique ids are assigned
+// once per message file, persisted in <maildir>/pop3refd-uidlist and never reused; sizes are the
+// CRLF-normalised octet counts RETR sends. The exclusive maildrop lock is an flock() on
+// <maildir>/pop3refd.lock, so it holds across connections and across pop3refd processes.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pop3::refd {
+
+struct message_entry {
+  std::string file_key;        ///< Maildir base name (before ":2,"), stable across new/ -> cur/
+  std::filesystem::path path;  ///< current location
+  std::string uid;             ///< RFC 1939 unique-id
+  std::uint64_t size = 0;      ///< octets with CRLF line ends (what LIST reports)
+};
+
+/// Held while a session owns the maildrop; releases on destruction.
+class maildrop_lock {
+ public:
+  virtual ~maildrop_lock() = default;
+};
+
+enum class store_errc { ok, in_use, temporary, permanent };
+
+class maildir_store {
+ public:
+  explicit maildir_store(std::filesystem::path root);
+  virtual ~maildir_store() = default;
+
+  /// Takes the exclusive lock on the user's maildrop (creating the Maildir if needed).
+  virtual std::unique_ptr<maildrop_lock> try_lock(const std::string& user, store_errc& err);
+  /// Snapshot of the maildrop in a stable order (delivery order), uids assigned.
+  virtual std::vector<message_entry> scan(const std::string& user, store_errc& err);
+  /// The message's content, CRLF-normalised (size == entry.size).
+  virtual std::optional<std::string> read(const message_entry& entry, store_errc& err);
+  /// Removes the given messages durably (fsync of the directory). Returns how many were removed;
+  /// err is set if any could not be removed.
+  virtual std::size_t remove(const std::string& user, const std::vector<message_entry>& entries, store_errc& err);
+
+  [[nodiscard]] const std::filesystem::path& root() const noexcept { return root_; }
+  [[nodiscard]] std::filesystem::path maildir(const std::string& user) const;
+
+ private:
+  std::filesystem::path root_;
+};
+
+}  // namespace pop3::refd
