@@ -1,7 +1,9 @@
 #pragma once
 // The results of a run, as every report writer (JUnit, JSON, Markdown, console) sees them.
 #include <chrono>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pop3::reports {
@@ -12,6 +14,9 @@ enum class level { must, should, may, info };
 
 [[nodiscard]] const char* to_string(verdict v) noexcept;
 [[nodiscard]] const char* to_string(level l) noexcept;
+/// The inverse of to_string ("pass", "must", ...); nullopt for any other text.
+[[nodiscard]] std::optional<verdict> verdict_from_string(std::string_view s) noexcept;
+[[nodiscard]] std::optional<level> level_from_string(std::string_view s) noexcept;
 
 struct transcript_line {
   enum class direction { client, server, note };
@@ -19,6 +24,8 @@ struct transcript_line {
   direction dir = direction::note;
   std::string text;           ///< one line, without CRLF, passwords already masked
   double at_seconds = 0;      ///< since the scenario started
+
+  bool operator==(const transcript_line&) const = default;
 };
 
 struct scenario_result {
@@ -35,14 +42,19 @@ struct scenario_result {
   std::vector<transcript_line> transcript;
   std::chrono::duration<double> elapsed{};
   bool known_failure = false;           ///< listed in the --baseline file
+
+  bool operator==(const scenario_result&) const = default;
 };
 
 struct run_report {
   std::string name = "pop3spec";
   std::string target;                   ///< "127.0.0.1:1110 (embedded pop3refd)"
+  std::string hostname;                 ///< machine that ran the suite (JUnit "hostname"); "" if unknown
   std::string started_at;               ///< ISO 8601 UTC
   std::chrono::duration<double> elapsed{};
   std::vector<scenario_result> results;
+
+  bool operator==(const run_report&) const = default;
 };
 
 }  // namespace pop3::reports
