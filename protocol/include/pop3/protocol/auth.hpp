@@ -18,6 +18,7 @@ namespace pop3::protocol {
 
 struct plain_credentials {
   std::string authzid, authcid, password;
+  bool operator==(const plain_credentials&) const = default;
 };
 /// Splits "[authzid] NUL authcid NUL passwd"; nullopt if malformed or a field exceeds 255 octets.
 [[nodiscard]] std::optional<plain_credentials> parse_sasl_plain(std::string_view decoded);

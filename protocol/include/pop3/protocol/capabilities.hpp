@@ -11,12 +11,15 @@ namespace pop3::protocol {
 struct capability {
   std::string tag;                  ///< upper-cased tag
   std::vector<std::string> params;  ///< as sent
+  bool operator==(const capability&) const = default;
 };
 
 class capability_set {
  public:
   /// Parses the data lines of a CAPA response (terminator excluded). Lines that break the
   /// grammar (a "." in the tag, an empty line, > 510 octets) are collected in problems().
+  /// A line whose tag is well-formed is still added to items() when only its length or its
+  /// params are flawed (doubled SP, control octets), so gating sees what was announced.
   static capability_set parse(std::span<const std::string> lines);
 
   [[nodiscard]] bool has(std::string_view tag) const noexcept;  ///< case-insensitive

@@ -13,6 +13,7 @@ struct command {
   std::string keyword;              ///< upper-cased keyword
   std::vector<std::string> args;    ///< SP-separated arguments
   std::string argument_text;        ///< everything after "KEYWORD " verbatim (PASS keeps spaces)
+  bool operator==(const command&) const = default;
 };
 
 enum class command_error {
@@ -31,7 +32,10 @@ struct command_parse_result {
 };
 
 /// Tokenises one command line (without CRLF). strict = RFC grammar (single SP separators);
-/// lenient also accepts tabs and runs of spaces between arguments.
+/// lenient also accepts tabs and runs of spaces between arguments, and leading/trailing ones.
+/// PASS is the exception RFC 1939 §7 makes: its argument may contain spaces, so strict mode
+/// does not apply the separator rule to it (use argument_text as the password).
+/// argument_text is everything after the keyword and its first separator octet.
 [[nodiscard]] command_parse_result parse_command(std::string_view line, bool strict = true);
 
 /// Parses a message number or count: 1*DIGIT, leading zeros allowed, no sign, no overflow.

@@ -21,6 +21,9 @@ namespace pop3::protocol {
 void append_dot_stuffed(std::string& out, std::string_view crlf_content);
 
 /// Collects the data lines of one multi-line response, one framed line at a time.
+///
+/// Flow: feed() each line that follows the status line; it unstuffs and stores data lines
+/// until the "." terminator, then reports done and ignores further lines until reset().
 class multiline_decoder {
  public:
   enum class status { more, done };
