@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Courier POP3 on 127.0.0.1:11150 (plain + STLS) and 127.0.0.1:11151 (POP3S via couriertls).
+# courier-base, courier-authdaemon and courier-authlib-userdb are apt-installed; courier-pop
+# (Conflicts: pop3-server, and ships /usr/sbin/pop3d like mailutils) is unpacked into DIR/pkg.
+# authdaemond and courierpop3login use compiled-in paths (/etc/courier/authdaemonrc, the userdb,
+# the socket in /run/courier/authdaemon), so everything runs in one unshare --mount namespace with
+# a private overlay on /etc and a tmpfs on /run/courier; couriertcpd is started directly (no
+# courierlogger, which would detach).  Login alice / alice-pass from a courier userdb (uid/gid 20000,
+# crypt hash); Maildir DIR/home/alice/Maildir.  Prints the PID (the launcher, which becomes the
+# plain-port couriertcpd; authdaemond and the POP3S couriertcpd are in its session).
+source "$(dirname "$0")/lib.sh"
+
+PORT=${COURIER_PORT:-11150}
+PORT_TLS=${COURIER_PORT_TLS:-11151}
+
+lab_init courier
+lab_apt_install courier-base courier-authdaemon courier-authlib-userdb openssl
+lab_unpack courier-pop
+lab_make_cert
+# couriertls wants the key and the certificate in one file, readable by user courier: for STLS,
+# courierpop3login has already dropped to that user when it runs couriertls.
+cat "$DIR/tls/key.pem" "$DIR/tls/cert.pem" > "$DIR/tls/courier.pem"
+chown courier:courier "$DIR/tls/courier.pem"
+chmod 600 "$DIR/tls/courier.pem"
+
+# shellcheck disable=SC2119  # no extra passwd lines needed
+lab_ns_prepare
+lab_write_maildir "$DIR/home/$LAB_USER/Maildir"
+chown -R "$LAB_UID:$LAB_GID" "$DIR/home"
+
+etc_courier=$DIR/ns/etc/courier
+mkdir -p "$etc_courier"
+chown root:courier "$etc_courier"
+chmod 755 "$etc_courier"
+sed -e 's/^authmodulelist=.*/authmodulelist="authuserdb"/' -e 's/^daemons=.*/daemons=1/' \
+  -e 's/^DEBUG_LOGIN=.*/DEBUG_LOGIN=1/' /etc/courier/authdaemonrc > "$etc_courier/authdaemonrc"
+chown root:courier "$etc_courier/authdaemonrc"
+chmod 640 "$etc_courier/authdaemonrc"
+# systempw serves USER/PASS, PLAIN and LOGIN; the hmac-*pw fields serve the CRAM-* mechanisms that
+# courierpop3login advertises by default (without them a client choosing CRAM-MD5 cannot log in).
+fields="uid=$LAB_UID|gid=$LAB_GID|home=$DIR/home/$LAB_USER|mail=$DIR/home/$LAB_USER/Maildir"
+fields+="|systempw=$(openssl passwd -6 "$LAB_PASS")"
+for alg in md5 sha1 sha256; do
+  fields+="|hmac-${alg}pw=$(printf '%s\n' "$LAB_PASS" | userdbpw "-hmac-$alg")"
+done
+printf '%s\t%s\n' "$LAB_USER" "$fields" > "$etc_courier/userdb"
+chmod 600 "$etc_courier/userdb"
+makeuserdb -f "$etc_courier/userdb"
+
+# The environment courierpop3login/couriertls read (what /etc/courier/pop3d{,-ssl} would set; the
+# POP3S listener adds POP3_TLS=1 POP3_STARTTLS=NO, as /usr/lib/courier/pop3d-ssl does).
+cat > "$DIR/courier.env" <<ENV
+PATH=/usr/bin:/bin:/usr/sbin:/sbin
+SHELL=/bin/sh
+POP3AUTH="PLAIN LOGIN CRAM-MD5 CRAM-SHA1 CRAM-SHA256"
+POP3AUTH_TLS="LOGIN PLAIN"
+POP3_PROXY=0
+POP3_STARTTLS=YES
+POP3_TLS_REQUIRED=0
+MAILDIRPATH=Maildir
+MIME_UNICODE_MESSAGE_TYPE=message/global
+COURIERTLS=/usr/bin/couriertls
+TLS_CERTFILE=$DIR/tls/courier.pem
+TLS_DHPARAMS=/etc/courier/dhparams.pem
+TLS_TRUSTCERTS=/etc/ssl/certs/ca-certificates.crt
+TLS_VERIFYPEER=NONE
+TLS_CACHEFILE=
+ENV
+
+login=$DIR/pkg/usr/lib/courier/courier/courierpop3login
+pop3d=$DIR/pkg/usr/lib/courier/courier/courierpop3d
+tcpd=(couriertcpd "-address=$LAB_HOST" -maxprocs=40 -maxperip=10 -nodnslookup -noidentlookup)
+lab_ns_launcher \
+  'mount -t tmpfs -o mode=775 tmpfs /run/courier' \
+  'install -d -o courier -g courier -m 750 /run/courier/authdaemon' \
+  'set -a; . /etc/courier/authdaemonrc; . '"$DIR/courier.env"'; set +a' \
+  '/usr/lib/courier/courier-authlib/authdaemond &' \
+  "POP3_TLS=1 POP3_STARTTLS=NO ${tcpd[*]} $PORT_TLS /usr/bin/couriertls -server -tcpd -user=courier $login $pop3d Maildir &"
+lab_check_ports_free "$PORT" "$PORT_TLS"
+lab_start unshare --mount --propagation private sh "$DIR/ns/launch.sh" \
+  "${tcpd[@]}" "$PORT" "$login" "$pop3d" Maildir
+lab_wait_ports "$PORT" "$PORT_TLS"
+lab_done

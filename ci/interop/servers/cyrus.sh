@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Cyrus pop3d on 127.0.0.1:11160 (plain + STLS) and 127.0.0.1:11161 (POP3S).
+# cyrus-common and sasl2-bin are apt-installed (cyrus-common needs an MTA: msmtp-mta is asked for,
+# which has no daemon, rather than letting apt pick exim4); cyrus-pop3d (Conflicts: pop3-server) is
+# unpacked into DIR/pkg.  Config, spool and databases all under DIR (imapd.conf -C, cyrus.conf -M);
+# the services run as the package's "cyrus" user.  Login alice / alice-pass from a private sasldb
+# (USER/PASS, APOP and SASL).  The 3 messages are delivered over LMTP with `cyrus deliver`, which
+# creates the INBOX (autocreate_post).  Cyrus logs to syslog only: protocol telemetry is written to
+# DIR/lib/log/alice/.  Prints the PID (cyrmaster, in the foreground) on stdout.
+source "$(dirname "$0")/lib.sh"
+
+PORT=${CYRUS_PORT:-11160}
+PORT_TLS=${CYRUS_PORT_TLS:-11161}
+SERVERNAME=localhost
+
+lab_init cyrus
+lab_apt_install cyrus-common sasl2-bin msmtp-mta openssl
+lab_unpack cyrus-pop3d
+lab_make_cert
+chown cyrus:mail "$DIR/tls/key.pem"
+
+mkdir -p "$DIR"/{lib,spool/stage.,sieve,run/proc,run/lock,run/socket}
+for d in db proc socket log msg user quota lock; do mkdir -p "$DIR/lib/$d"; done
+# Telemetry (the full protocol transcript) is written only if the user's log directory exists.
+mkdir -p "$DIR/lib/log/$LAB_USER"
+chown -R cyrus:mail "$DIR"/{lib,spool,sieve,run}
+chmod -R go-rwx "$DIR"/{lib,spool}
+
+# The SASL realm is the server name, so the sasldb entry is alice@localhost.
+printf '%s' "$LAB_PASS" | saslpasswd2 -p -c -f "$DIR/sasldb2" -u "$SERVERNAME" "$LAB_USER"
+chown cyrus:mail "$DIR/sasldb2"
+chmod 640 "$DIR/sasldb2"
+
+cat > "$DIR/imapd.conf" <<CONF
+# Written by ci/interop/servers/cyrus.sh.
+servername: $SERVERNAME
+configdirectory: $DIR/lib
+proc_path: $DIR/run/proc
+mboxname_lockpath: $DIR/run/lock
+defaultpartition: default
+partition-default: $DIR/spool
+sievedir: $DIR/sieve
+lmtpsocket: $DIR/run/socket/lmtp
+idlesocket: $DIR/run/socket/idle
+notifysocket: $DIR/run/socket/notify
+unixhierarchysep: yes
+altnamespace: no
+lmtp_downcase_rcpt: yes
+autocreate_post: yes
+autocreate_quota: 0
+popminpoll: 0
+allowplaintext: yes
+allowapop: yes
+sasl_pwcheck_method: auxprop
+sasl_auxprop_plugin: sasldb
+sasl_sasldb_path: $DIR/sasldb2
+sasl_mech_list: PLAIN LOGIN CRAM-MD5 SCRAM-SHA-1 SCRAM-SHA-256
+tls_server_cert: $DIR/tls/cert.pem
+tls_server_key: $DIR/tls/key.pem
+syslog_prefix: cyrus-pop3lab
+CONF
+
+pop3d=$DIR/pkg/usr/lib/cyrus/bin/pop3d
+cat > "$DIR/cyrus.conf" <<CONF
+# Written by ci/interop/servers/cyrus.sh.
+START {
+  recover cmd="ctl_cyrusdb -r -C $DIR/imapd.conf"
+}
+SERVICES {
+  pop3     cmd="$pop3d -C $DIR/imapd.conf" listen="$LAB_HOST:$PORT" prefork=0
+  pop3s    cmd="$pop3d -s -C $DIR/imapd.conf" listen="$LAB_HOST:$PORT_TLS" prefork=0
+  lmtpunix cmd="lmtpd -C $DIR/imapd.conf" listen="$DIR/run/socket/lmtp" prefork=0
+}
+EVENTS {
+}
+DAEMON {
+}
+CONF
+
+lab_check_ports_free "$PORT" "$PORT_TLS"
+lab_start cyrmaster -C "$DIR/imapd.conf" -M "$DIR/cyrus.conf" -p "$DIR/run/master.pid" -D
+lab_wait_ports "$PORT" "$PORT_TLS"
+
+for n in 1 2 3; do
+  lab_message "$n" | timeout 30 cyrus deliver -C "$DIR/imapd.conf" "$LAB_USER" \
+    || lab_die "cyrus deliver of message $n failed"
+done
+lab_done
