@@ -10,9 +10,14 @@
 
 namespace pop3::refd {
 
+class maildir_store;
+
 class server {
  public:
+  /// Serves config.maildir_root through a maildir_store of its own.
   explicit server(server_config config);
+  /// Serves through the given store (tests inject failing or instrumented stores).
+  server(server_config config, std::shared_ptr<maildir_store> store);
   ~server();
   server(const server&) = delete;
   server& operator=(const server&) = delete;
@@ -21,11 +26,15 @@ class server {
   void bind();
   /// The ports actually bound, in the order of config.listen (ephemeral ports resolved).
   [[nodiscard]] std::vector<std::uint16_t> bound_ports() const;
+  /// Makes run() return cleanly (as after stop()) when one of these signals arrives, e.g.
+  /// SIGTERM and SIGINT. Call before run().
+  void stop_on_signals(const std::vector<int>& signals);
   /// Serves until stop(); call bind() first. Blocks the calling thread.
   void run();
   /// bind() then run() on a background thread; returns once listening.
   void start_background();
-  /// Thread-safe. Stops accepting, closes sessions without UPDATE, returns after run() ended.
+  /// Thread-safe (but not from a handler on the server's own thread). Stops accepting, closes
+  /// sessions without UPDATE, returns after run() ended.
   void stop();
 
   [[nodiscard]] const server_config& config() const noexcept;
