@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pop3::refd {
@@ -62,6 +63,19 @@ struct server_config {
   int max_auth_failures = 3;                    ///< close the connection after this many
   bool strict_syntax = true;                    ///< DIGEST A23: -ERR on tabs / doubled spaces / bare LF
 };
+
+/// Sets the switch named by its CAPA tag, case-insensitively ("TOP", "RESP-CODES", "SASL", "APOP",
+/// "SLEEPING", ...; docs/reference-server.md lists them). Returns false for an unknown name.
+bool set_capability_switch(capability_switches& caps, std::string_view name, bool on);
+/// "DAYS" (0..2^31-1) or "NEVER" (case-insensitive, -> -1); nullopt if malformed.
+std::optional<int> parse_expire_days(std::string_view text);
+/// "ADDR:PORT" (IPv6 as "[ADDR]:PORT"); nullopt if malformed.
+std::optional<listen_endpoint> parse_listen_endpoint(std::string_view text, bool implicit_tls);
+
+/// The LOGIN-DELAY that applies to one account (its override, else the server-wide value).
+std::chrono::seconds effective_login_delay(const server_config& config, const user_account& account);
+/// The EXPIRE days that apply to one account (-1 = NEVER).
+int effective_expire_days(const server_config& config, const user_account& account);
 
 /// Parses a config file; throws std::runtime_error("file:line: message") on errors.
 server_config load_config_file(const std::filesystem::path& file);

@@ -3,11 +3,15 @@
 // once per message file, persisted in <maildir>/pop3refd-uidlist and never reused; sizes are the
 // CRLF-normalised octet counts RETR sends. The exclusive maildrop lock is an flock() on
 // <maildir>/pop3refd.lock, so it holds across connections and across pop3refd processes.
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pop3::refd {
@@ -27,6 +31,9 @@ class maildrop_lock {
 
 enum class store_errc { ok, in_use, temporary, permanent };
 
+/// Flow (one session): try_lock() at login -> scan() under the lock (the session's snapshot)
+/// -> read() per RETR/TOP -> remove() at UPDATE -> the lock object is destroyed. One store is
+/// shared by every session of a server; it also remembers login times for LOGIN-DELAY.
 class maildir_store {
  public:
   explicit maildir_store(std::filesystem::path root);
@@ -34,7 +41,8 @@ class maildir_store {
 
   /// Takes the exclusive lock on the user's maildrop (creating the Maildir if needed).
   virtual std::unique_ptr<maildrop_lock> try_lock(const std::string& user, store_errc& err);
-  /// Snapshot of the maildrop in a stable order (delivery order), uids assigned.
+  /// Snapshot of the maildrop in a stable order (delivery order), uids assigned. Call it while
+  /// holding the lock: it rewrites the uidlist.
   virtual std::vector<message_entry> scan(const std::string& user, store_errc& err);
   /// The message's content, CRLF-normalised (size == entry.size).
   virtual std::optional<std::string> read(const message_entry& entry, store_errc& err);
@@ -45,8 +53,19 @@ class maildir_store {
   [[nodiscard]] const std::filesystem::path& root() const noexcept { return root_; }
   [[nodiscard]] std::filesystem::path maildir(const std::string& user) const;
 
+  /// True if name can be a Maildir folder under root(): 1..64 octets of 0x21-0x7E, no '/',
+  /// not starting with '.'.
+  [[nodiscard]] static bool valid_user_name(std::string_view name) noexcept;
+
+  /// LOGIN-DELAY bookkeeping (RFC 2449 §6.5), shared by every session on this store. In memory:
+  /// one pop3refd process is one store, and the steady clock means nothing across processes.
+  void record_login(const std::string& user, std::chrono::steady_clock::time_point when);
+  [[nodiscard]] std::optional<std::chrono::steady_clock::time_point> last_login(const std::string& user) const;
+
  private:
   std::filesystem::path root_;
+  mutable std::mutex logins_mutex_;  // sessions of several servers (test threads) may share a store
+  std::map<std::string, std::chrono::steady_clock::time_point> last_logins_;
 };
 
 }  // namespace pop3::refd
