@@ -7,6 +7,7 @@
 // Every read the runner performs has a timeout; a timeout is reported as timeout_event, a peer
 // close or reset as closed_event. The executor never blocks and never throws on server input.
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,7 +29,12 @@ struct send_action {
   std::string bytes;                                       ///< exact octets
   std::size_t chunk_size = 0;                              ///< 0: one write; 1: byte at a time; n: n-octet writes
 };
-struct read_line_action { std::string conn; std::size_t max_octets; };  ///< one framed line
+struct read_line_action {                                  ///< one framed line
+  std::string conn;
+  std::size_t max_octets;
+  /// 0: the runner's read timeout; otherwise this one (S: <silence 2s>).
+  std::chrono::milliseconds timeout{0};
+};
 struct start_tls_action { std::string conn; };             ///< TLS handshake on `conn` now (after STLS +OK)
 struct close_action { std::string conn; };                 ///< drop the connection without QUIT
 struct deliver_action { std::string message; };            ///< fixture adapter delivers a new message into the account
@@ -58,6 +64,8 @@ struct run_context {
   bool fixtures_available = false;           // a provisioning adapter is configured
   bool destructive_allowed = false;
   std::string mailbox_fixture_note;          // how the fixture was provisioned (for messages)
+  /// Seconds since the scenario started, for transcript times and elapsed (empty: both stay 0).
+  std::function<double()> clock;
 };
 
 class executor {

@@ -1,0 +1,81 @@
+#pragma once
+// Expressions inside ${...}: integer arithmetic on captured values and built-in values, and the
+// repetition of a quoted string (for long or odd command lines).
+//
+//   expr    := sum
+//   sum     := product (("+" | "-") product)*
+//   product := unary (("*" | "/" | "%") unary)*
+//   unary   := "-" unary | primary
+//   primary := NUMBER | 'quoted text' | NAME | "(" expr ")"
+//
+// Names refer to captures ($count) or built-in values ($user); their values are text and are
+// converted to numbers by the arithmetic operators. 'text' * n repeats text n times; every
+// other use of a quoted string with an operator is an error.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pop3::harness {
+
+/// Looks up the text bound to a name; nullopt when it is not bound.
+using value_lookup = std::function<std::optional<std::string>(std::string_view name)>;
+
+/// The outcome of evaluating an expression: its text (a number in decimal, or octets), or why not.
+struct eval_result {
+  std::optional<std::string> value;
+  std::string error;  ///< set when value is empty, e.g. "$count is \"two\", not a number"
+};
+
+struct expression_parse_result;
+
+namespace detail {
+/// One node of an expression's syntax tree; children are indices into the same vector.
+struct expression_node {
+  enum class kind { number, text, name, negate, add, subtract, multiply, divide, modulo };
+  kind k = kind::number;
+  std::int64_t number = 0;
+  std::string text;  // quoted text or name
+  int lhs = -1, rhs = -1;
+};
+struct expression_parser;
+}  // namespace detail
+
+/// A parsed expression (immutable, cheap to share).
+class expression {
+ public:
+  /// Parses the text between "${" and "}". Never throws.
+  [[nodiscard]] static expression_parse_result parse(std::string_view text);
+
+  /// Evaluates with the given bindings. Never throws.
+  [[nodiscard]] eval_result evaluate(const value_lookup& lookup) const;
+  /// The text as written (without "${" "}").
+  [[nodiscard]] const std::string& source() const noexcept { return source_; }
+  /// Every name the expression reads, in order of appearance, without duplicates.
+  [[nodiscard]] const std::vector<std::string>& names() const noexcept { return names_; }
+
+  /// Longest text a repetition may produce (16 MiB).
+  static constexpr std::size_t max_repeat_octets = 16u << 20;
+
+ private:
+  expression() = default;
+  std::string source_;
+  std::vector<std::string> names_;
+  std::vector<detail::expression_node> nodes_;
+  int root_ = -1;
+  friend struct detail::expression_parser;
+};
+
+struct expression_parse_result {
+  std::shared_ptr<const expression> value;  ///< null on error
+  std::string error;                        ///< what is wrong
+  std::size_t offset = 0;                   ///< where, in the parsed text (0-based)
+};
+
+/// True for a valid name: [A-Za-z_][A-Za-z0-9_]*
+[[nodiscard]] bool is_valid_name(std::string_view name) noexcept;
+
+}  // namespace pop3::harness

@@ -1,0 +1,166 @@
+#pragma once
+// The scenario language: its parsed form and the parser (reference: docs/scenario-language.md).
+//
+//   id:       examples/stat-rset
+//   rules:    rfc1939/rset/unmarks
+//   level:    MUST
+//   state:    transaction
+//
+//   C: STAT
+//   S: +OK $count $size
+//   C: DELE 1
+//   S: +OK
+//   C: STAT
+//   S: +OK ${count-1} *
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "pop3/harness/diagnostic.hpp"
+#include "pop3/harness/expression.hpp"
+#include "pop3/harness/matcher.hpp"
+#include "pop3/reports/model.hpp"
+
+namespace pop3::harness {
+
+/// Octets sent by C: and raw: steps: literal parts and ${...} / $name parts, concatenated.
+struct text_template {
+  struct part {
+    std::string literal;                     ///< used when expr is null
+    std::shared_ptr<const expression> expr;  ///< its value is inserted
+  };
+  std::vector<part> parts;
+  std::string source;  ///< as written
+};
+
+/// C: (a line, CRLF appended) or raw: (exact octets).
+struct send_step {
+  text_template bytes;
+  std::size_t chunk_size = 0;  ///< 0: one write; n: writes of n octets (1: byte at a time)
+  bool raw = false;
+};
+
+/// S: one read, matched against alternatives; for a multi-line response, the block after it.
+struct expect_step {
+  std::vector<outcome> alternatives;
+  bool multiline = false;  ///< a "+OK" answer starts a multi-line response (read to the "." line)
+  bool greeting = false;   ///< this read is the connection's greeting
+  std::optional<response_block> block;  ///< what the data must look like, when the scenario says
+  std::string command;                  ///< the command it answers, for messages ("" for the greeting)
+};
+
+struct tls_step {};    ///< tls: TLS handshake now (after "+OK" to STLS)
+struct close_step {};  ///< close: drop the connection without QUIT
+struct wait_step {     ///< wait: 2s
+  std::chrono::milliseconds duration{0};
+};
+struct deliver_step {  ///< deliver: fixtures/new.eml (through the fixture adapter)
+  std::string path;
+  std::string message;  ///< the file's octets
+};
+
+struct step {
+  source_location where;
+  std::string conn;    ///< "" for the only connection, else "a", "b", ...
+  std::string origin;  ///< the macro that produced it ("login: user"), "" for written steps
+  std::variant<send_step, expect_step, tls_step, close_step, wait_step, deliver_step> action;
+};
+
+/// Where each connection starts: before the greeting, after it, or logged in.
+enum class start_state { greeting, authorization, transaction };
+
+/// A capability gate: TAG, or TAG=PARAM (the capability lists PARAM, e.g. SASL=PLAIN).
+struct requirement {
+  std::string tag, param;
+  source_location where;
+  [[nodiscard]] std::string to_string() const;
+};
+
+struct rule_ref {
+  std::string id;
+  source_location where;
+};
+
+/// What the account must contain before the run.
+struct mailbox_fixture {
+  enum class kind {
+    any,        ///< whatever is there (no provisioning)
+    empty,      ///< no messages
+    generated,  ///< `count` generated messages (generated_message())
+    files,      ///< exactly these files, in order
+  };
+  struct file {
+    std::string path, content;
+  };
+  kind k = kind::any;
+  std::size_t count = 0;
+  std::vector<file> files;
+};
+
+struct scenario {
+  std::string file, id, title;
+  std::vector<rule_ref> rules;
+  reports::level lvl = reports::level::must;
+  std::vector<requirement> required_caps;  ///< requires: skip unless advertised
+  std::vector<requirement> probe_caps;     ///< probe: run anyway; pass warns, fail skips
+  mailbox_fixture mailbox;
+  start_state state = start_state::authorization;
+  bool destructive = false;
+  std::vector<std::string> connections;  ///< declared names; empty: one unnamed connection
+  std::vector<step> steps;
+  source_location id_where, level_where;
+};
+
+struct parse_result {
+  scenario value;  ///< best effort when there are diagnostics
+  std::vector<diagnostic> diagnostics;
+  [[nodiscard]] bool ok() const noexcept { return diagnostics.empty(); }
+};
+
+/// A file found by a resolver: its display path and content.
+struct resolved_file {
+  std::string path, content;
+};
+/// Loads a file named in a scenario (include:, mailbox:, body:, deliver:) relative to the file
+/// that names it; nullopt when it cannot be read.
+using include_resolver =
+    std::function<std::optional<resolved_file>(const std::string& from_file, const std::string& path)>;
+
+/// Parses scenario text. Never throws; every problem becomes a diagnostic. Without a resolver,
+/// every include and fixture reference is an error.
+[[nodiscard]] parse_result parse_scenario(std::string_view text, std::string file_name,
+                                          const include_resolver& resolve = {});
+/// Reads and parses a file with filesystem_resolver().
+[[nodiscard]] parse_result parse_scenario_file(const std::filesystem::path& path);
+
+/// Looks a path up beside the naming file, then in each parent folder up to the first folder that
+/// holds rules.tsv (the scenarios root) or the filesystem root: the nearest match wins.
+[[nodiscard]] include_resolver filesystem_resolver();
+
+/// The exact octets of each message to provision before the run, in order (empty for
+/// `mailbox: any` and `mailbox: empty`; use s.mailbox.k to tell them apart).
+[[nodiscard]] std::vector<std::string> mailbox_messages(const scenario& s);
+/// Generated message `number` (1-based) of `count`: CRLF lines, distinct sizes, a line "." and a
+/// line "..x" in every third message (so dot-stuffing is exercised).
+[[nodiscard]] std::string generated_message(std::size_t number, std::size_t count);
+/// True when the scenario needs a fixture adapter (a provisioned mailbox or deliver: steps).
+[[nodiscard]] bool needs_fixtures(const scenario& s);
+
+/// Names bound before any step runs (see docs/scenario-language.md, "Captures and expressions").
+inline constexpr std::array<std::string_view, 5> builtin_names{"user", "password", "sasl_plain", "timestamp",
+                                                               "apop_digest"};
+[[nodiscard]] bool is_builtin_name(std::string_view name) noexcept;
+
+/// File name extensions: scenarios and included step files.
+inline constexpr std::string_view scenario_extension = ".pop3";
+inline constexpr std::string_view include_extension = ".inc";
+
+}  // namespace pop3::harness

@@ -1,0 +1,72 @@
+// Pre-run decisions: skip reasons, probes and the preamble's login method.
+#include "gating.hpp"
+
+#include <algorithm>
+
+#include "text.hpp"
+
+namespace pop3::harness::detail {
+namespace {
+
+bool lists(const protocol::capability_set& caps, const requirement& r) {
+  const protocol::capability* c = caps.find(r.tag);
+  if (!c) return false;
+  if (r.param.empty()) return true;
+  for (const auto& p : c->params) {
+    if (iequals(p, r.param)) return true;
+  }
+  return false;
+}
+
+bool has_tls_step(const scenario& s) {
+  for (const step& st : s.steps) {
+    if (std::holds_alternative<tls_step>(st.action)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool advertised(const run_context& ctx, const requirement& r) {
+  return lists(ctx.caps_authorization, r) || lists(ctx.caps_transaction, r);
+}
+
+gate_decision decide_gates(const scenario& s, const run_context& ctx) {
+  gate_decision d;
+  for (const requirement& r : s.required_caps) {
+    if (!advertised(ctx, r)) {
+      const bool no_capa = ctx.caps_authorization.items().empty() && ctx.caps_transaction.items().empty();
+      d.skip_reason = "requires " + r.to_string() + ", which the server does not advertise" +
+                      (no_capa ? " (no CAPA response)" : "");
+      return d;
+    }
+  }
+  if (needs_fixtures(s) && !ctx.fixtures_available) {
+    d.skip_reason = "needs a provisioned mailbox or deliveries, and no fixture adapter is configured";
+    return d;
+  }
+  if (s.destructive && !ctx.destructive_allowed) {
+    d.skip_reason = "destructive (commits changes to the mailbox); runs only with --allow-destructive";
+    return d;
+  }
+  if (has_tls_step(s) && !ctx.tls_available) {
+    d.skip_reason = "needs a TLS handshake, and TLS is not available on the target";
+    return d;
+  }
+  for (const requirement& r : s.probe_caps) {
+    if (!advertised(ctx, r)) d.probing.push_back(r.to_string());
+  }
+  // The preamble logs in the way the server offers: USER/PASS unless CAPA shows it is not offered.
+  const auto& caps = ctx.caps_authorization;
+  if (!caps.items().empty() && !caps.has("USER")) {
+    const auto mechanisms = caps.sasl_mechanisms();
+    if (std::find(mechanisms.begin(), mechanisms.end(), "PLAIN") != mechanisms.end()) {
+      d.login = login_method::plain;
+    } else if (!ctx.apop_secret.empty()) {
+      d.login = login_method::apop;
+    }
+  }
+  return d;
+}
+
+}  // namespace pop3::harness::detail

@@ -1,0 +1,25 @@
+#pragma once
+// What decides, before any I/O, whether a scenario runs: capability gates, fixtures, destructive
+// permission, TLS; and how the state: transaction preamble logs in (internal).
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pop3/harness/executor.hpp"
+#include "pop3/harness/scenario.hpp"
+#include "scenario_parse.hpp"
+
+namespace pop3::harness::detail {
+
+struct gate_decision {
+  std::optional<std::string> skip_reason;   ///< set: do not run
+  std::vector<std::string> probing;         ///< probe: capabilities that are not advertised
+  login_method login = login_method::user;  ///< for state: transaction
+};
+
+/// True if the live CAPA (before or after login) lists the capability (and its parameter).
+[[nodiscard]] bool advertised(const run_context& ctx, const requirement& r);
+
+[[nodiscard]] gate_decision decide_gates(const scenario& s, const run_context& ctx);
+
+}  // namespace pop3::harness::detail

@@ -1,0 +1,245 @@
+// The step interpreter: program construction, the next()/on() loop and verdicts.
+#include "interpreter.hpp"
+
+#include <set>
+
+#include "pop3/protocol/auth.hpp"
+#include "text.hpp"
+
+namespace pop3::harness::detail {
+
+interpreter::interpreter(const scenario& s, run_context ctx)
+    : s_(s), ctx_(std::move(ctx)), transcript_(ctx_, result_.transcript) {
+  result_.id = s_.id;
+  result_.suite = s_.id.substr(0, s_.id.find('/'));
+  result_.file = s_.file;
+  result_.title = s_.title;
+  for (const rule_ref& r : s_.rules) result_.rules.push_back(r.id);
+  result_.lvl = s_.lvl;
+  gate_decision gates = decide_gates(s_, ctx_);
+  if (gates.skip_reason) {
+    finish(reports::verdict::skip, *gates.skip_reason);
+    return;
+  }
+  probing_ = std::move(gates.probing);
+  build_program(gates.login);
+}
+
+void interpreter::build_program(login_method login) {
+  std::set<std::string> opened;
+  const auto greeting = parse_outcomes("+OK", 1).alternatives;
+  for (const step& st : s_.steps) {
+    const bool global =
+        std::holds_alternative<wait_step>(st.action) || std::holds_alternative<deliver_step>(st.action);
+    if (!global && opened.insert(st.conn).second) {
+      // A connection opens at its first step: connect, read the greeting, log in.
+      program_.emplace_back(connect_op{st.conn, st.where});
+      if (s_.state != start_state::greeting) {
+        expect_step read;
+        read.alternatives = greeting;
+        read.greeting = true;
+        program_.emplace_back(step{st.where, st.conn, "greeting", std::move(read)});
+      }
+      if (s_.state == start_state::transaction) {
+        const std::string origin =
+            "login: " + std::string(login_method_name(login)) + " (state: transaction)";
+        for (step& l : login_steps(login, st.conn, st.where, origin)) program_.emplace_back(std::move(l));
+      }
+    }
+    program_.emplace_back(st);
+  }
+}
+
+action interpreter::next() {
+  if (current_) return *current_;
+  for (;;) {
+    if (done_) return finished_action{};
+    if (finishing_) {
+      for (auto& [name, c] : conns_) {
+        if (c.open) {
+          c.open = false;
+          transcript_.note(name, "close");
+          current_ = close_action{name};
+          return *current_;
+        }
+      }
+      finalize();
+      done_ = true;
+      continue;
+    }
+    if (pc_ >= program_.size()) {
+      finish(reports::verdict::pass, {});
+      continue;
+    }
+    if (const auto* c = std::get_if<connect_op>(&program_[pc_])) {
+      transcript_.note(c->conn, "connect");
+      current_ = connect_action{c->conn};
+      return *current_;
+    }
+    if (auto a = start(std::get<step>(program_[pc_]))) {
+      current_ = std::move(*a);
+      return *current_;
+    }
+  }
+}
+
+void interpreter::on(const event& e) {
+  if (!current_) return;
+  current_.reset();
+  if (finishing_ || pc_ >= program_.size()) return;  // answers to close_action need nothing
+  if (const auto* c = std::get_if<connect_op>(&program_[pc_])) {
+    on_connect(*c, e);
+    return;
+  }
+  const step& st = std::get<step>(program_[pc_]);
+  std::visit(
+      [&](const auto& a) {
+        using T = std::decay_t<decltype(a)>;
+        if constexpr (std::is_same_v<T, send_step>) {
+          on_send(st, e);
+        } else if constexpr (std::is_same_v<T, expect_step>) {
+          if (in_block_) {
+            on_block_line(st, a, e);
+          } else {
+            on_status(st, a, e);
+          }
+        } else if constexpr (std::is_same_v<T, tls_step>) {
+          on_tls(st, e);
+        } else {
+          on_other(st, e);
+        }
+      },
+      st.action);
+}
+
+void interpreter::on_connect(const connect_op& c, const event& e) {
+  if (std::holds_alternative<ok_event>(e)) {
+    conns_[c.conn].open = true;
+    ++pc_;
+    return;
+  }
+  std::string why = "timed out";
+  if (const auto* f = std::get_if<failed_event>(&e)) why = f->what;
+  if (std::holds_alternative<closed_event>(e)) why = "the connection was closed";
+  transcript_.note(c.conn, "connect failed: " + why);
+  finish(reports::verdict::error, c.where.file + ":" + std::to_string(c.where.line) + ": could not connect" +
+                                      (c.conn.empty() ? "" : " connection " + c.conn) + ": " + why);
+}
+
+bool interpreter::unexpected(const step& st, const event& e, const std::string& doing) {
+  if (const auto* f = std::get_if<failed_event>(&e)) {
+    transcript_.note(st.conn, doing + " failed: " + f->what);
+    const auto v = f->harness_fault ? reports::verdict::error : reports::verdict::fail;
+    finish(v, prefix(st) + doing + " failed: " + f->what);
+    return true;
+  }
+  if (std::holds_alternative<closed_event>(e)) {
+    conns_[st.conn].open = false;
+    transcript_.note(st.conn, "<closed>");
+    fail(st, doing + " to complete", "<closed>", "");
+    return true;
+  }
+  if (std::holds_alternative<timeout_event>(e)) {
+    transcript_.note(st.conn, "<timeout>");
+    fail(st, doing + " to complete", "<timeout>", "");
+    return true;
+  }
+  return false;
+}
+
+void interpreter::on_tls(const step& st, const event& e) {
+  if (std::holds_alternative<ok_event>(e)) {
+    transcript_.note(st.conn, "TLS established");
+    ++pc_;
+    return;
+  }
+  unexpected(st, e, "the TLS handshake");
+}
+
+void interpreter::on_other(const step& st, const event& e) {
+  if (std::holds_alternative<close_step>(st.action)) {
+    conns_[st.conn].open = false;  // whatever happened, the connection is gone
+    ++pc_;
+    return;
+  }
+  if (std::holds_alternative<ok_event>(e)) {
+    ++pc_;
+    return;
+  }
+  // Waits and deliveries are the harness's business: any problem is a harness error.
+  const bool deliver = std::holds_alternative<deliver_step>(st.action);
+  std::string what = std::holds_alternative<timeout_event>(e) ? "timed out" : "was interrupted";
+  if (const auto* f = std::get_if<failed_event>(&e)) what = f->what;
+  transcript_.note(st.conn, (deliver ? "delivery failed: " : "wait failed: ") + what);
+  finish(reports::verdict::error,
+         prefix(st) + (deliver ? "fixture delivery failed: " : "wait failed: ") + what);
+}
+
+value_lookup interpreter::lookup(const std::string& conn) const {
+  return [this, conn](std::string_view name) -> std::optional<std::string> {
+    if (name == "user") return ctx_.user;
+    if (name == "password") return ctx_.password;
+    if (name == "sasl_plain")
+      return protocol::base64_encode(std::string(1, '\0') + ctx_.user + '\0' + ctx_.password);
+    const auto c = conns_.find(conn);
+    const auto& ts = c == conns_.end() ? std::nullopt : c->second.timestamp;
+    if (name == "timestamp") return ts;
+    if (name == "apop_digest")
+      return ts ? std::optional(protocol::apop_digest(*ts, ctx_.apop_secret)) : std::nullopt;
+    const auto it = captures_.find(name);
+    if (it == captures_.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+std::optional<std::string> interpreter::apop_gap(const std::string& conn,
+                                                 const std::vector<std::string>& names) const {
+  for (const auto& n : names) {
+    if (n == "apop_digest" && ctx_.apop_secret.empty()) return "no APOP secret is configured for the run";
+    if ((n == "apop_digest" || n == "timestamp") && !conns_.contains(conn)) return "no greeting read yet";
+    if ((n == "apop_digest" || n == "timestamp") && !conns_.at(conn).timestamp)
+      return "the greeting has no APOP timestamp (the server does not offer APOP)";
+  }
+  return std::nullopt;
+}
+
+void interpreter::commit(const std::vector<std::pair<std::string, std::string>>& captures) {
+  for (const auto& [k, v] : captures) captures_[k] = v;
+}
+
+std::string interpreter::prefix(const step& st) {
+  return st.where.file + ":" + std::to_string(st.where.line) + ": " +
+         (st.origin.empty() ? "" : st.origin + ": ");
+}
+
+void interpreter::fail(const step& st, const std::string& expected, const std::string& actual,
+                       const std::string& why) {
+  finish(reports::verdict::fail,
+         prefix(st) + "expected " + expected + ", got " + actual + (why.empty() ? "" : " (" + why + ")"),
+         expected, actual);
+}
+
+void interpreter::finish(reports::verdict v, std::string message, std::string expected, std::string actual) {
+  if (finishing_) return;
+  finishing_ = true;
+  in_block_ = false;
+  result_.outcome = v;
+  result_.message = std::move(message);
+  result_.expected = std::move(expected);
+  result_.actual = std::move(actual);
+}
+
+void interpreter::finalize() {
+  if (ctx_.clock) result_.elapsed = std::chrono::duration<double>(ctx_.clock());
+  if (probing_.empty()) return;
+  std::string tags;
+  for (const auto& t : probing_) tags += (tags.empty() ? "" : " ") + t;
+  if (result_.outcome == reports::verdict::pass) {
+    result_.warnings.push_back("works but not advertised: " + tags);
+  } else if (result_.outcome == reports::verdict::fail) {
+    result_.outcome = reports::verdict::skip;
+    result_.message = tags + " not advertised, and the probe failed: " + result_.message;
+  }
+}
+
+}  // namespace pop3::harness::detail

@@ -1,0 +1,87 @@
+#pragma once
+// The step interpreter behind pop3::harness::executor (internal).
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "gating.hpp"
+#include "pop3/harness/executor.hpp"
+#include "pop3/harness/scenario.hpp"
+#include "pop3/protocol/multiline.hpp"
+#include "transcript.hpp"
+
+namespace pop3::harness::detail {
+
+/// Longest data line of a multi-line response the harness reads (status lines: 512 octets).
+inline constexpr std::size_t max_data_line_octets = (1u << 20) + 2;
+/// Data lines shown per block in the transcript (the rest is summarised in a note).
+inline constexpr std::size_t transcript_block_lines = 200;
+
+/// Flow: the constructor decides the gates and builds the program (the scenario's steps with a
+/// connect, greeting read and, for state: transaction, a login inserted before the first step
+/// of each connection). next() hands out the action of the current op; on() applies the event
+/// and advances pc_, or finishes with a verdict. Finishing closes every open connection (one
+/// close_action each), then next() returns finished_action for ever.
+class interpreter {
+ public:
+  interpreter(const scenario& s, run_context ctx);
+  interpreter(const interpreter&) = delete;
+  interpreter& operator=(const interpreter&) = delete;
+
+  action next();
+  void on(const event& e);
+  [[nodiscard]] const reports::scenario_result& result() const noexcept { return result_; }
+
+ private:
+  struct connect_op {
+    std::string conn;
+    source_location where;
+  };
+  using op = std::variant<connect_op, step>;
+
+  struct connection {
+    bool open = false;
+    int closed_by_server_at = 0;  // line of the S: whose <closed> alternative matched
+    std::optional<std::string> timestamp;
+  };
+
+  void build_program(login_method login);
+  std::optional<action> start(const step& st);
+  void on_connect(const connect_op& c, const event& e);
+  void on_send(const step& st, const event& e);
+  void on_status(const step& st, const expect_step& x, const event& e);
+  void on_block_line(const step& st, const expect_step& x, const event& e);
+  void on_tls(const step& st, const event& e);
+  void on_other(const step& st, const event& e);
+
+  /// Handles failed_event (and, where no other event is meaningful, the rest); true if finished.
+  bool unexpected(const step& st, const event& e, const std::string& doing);
+  [[nodiscard]] std::optional<std::string> apop_gap(const std::string& conn,
+                                                    const std::vector<std::string>& names) const;
+  [[nodiscard]] value_lookup lookup(const std::string& conn) const;
+  void commit(const std::vector<std::pair<std::string, std::string>>& captures);
+  void fail(const step& st, const std::string& expected, const std::string& actual, const std::string& why);
+  void finish(reports::verdict v, std::string message, std::string expected = {}, std::string actual = {});
+  void finalize();
+  [[nodiscard]] static std::string prefix(const step& st);
+
+  scenario s_;
+  run_context ctx_;
+  reports::scenario_result result_;
+  transcript_recorder transcript_;
+  std::vector<std::string> probing_;
+  std::vector<op> program_;
+  std::size_t pc_ = 0;
+  std::optional<action> current_;  // handed out by next(), not yet answered by on()
+  bool in_block_ = false;
+  protocol::multiline_decoder decoder_;
+  std::vector<std::string> wire_lines_;
+  std::map<std::string, connection> conns_;
+  std::map<std::string, std::string, std::less<>> captures_;
+  bool finishing_ = false;
+  bool done_ = false;
+};
+
+}  // namespace pop3::harness::detail

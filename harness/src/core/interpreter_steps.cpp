@@ -1,0 +1,208 @@
+// The step interpreter: starting each step and applying the runner's answer to sends and reads.
+#include <algorithm>
+
+#include "interpreter.hpp"
+#include "pop3/protocol/auth.hpp"
+#include "pop3/protocol/limits.hpp"
+#include "text.hpp"
+
+namespace pop3::harness::detail {
+namespace {
+
+std::vector<std::string> pattern_names(const expect_step& x) {
+  std::vector<std::string> out;
+  for (const outcome& o : x.alternatives) {
+    for (const pattern_token& t : o.pattern.tokens) {
+      if (t.k == pattern_token::kind::capture) out.push_back(t.text);
+      if (t.k == pattern_token::kind::expression)
+        out.insert(out.end(), t.expr->names().begin(), t.expr->names().end());
+    }
+  }
+  return out;
+}
+
+std::string describe(const protocol::framed_line& l) { return printable(l.text, 200); }
+
+}  // namespace
+
+std::optional<action> interpreter::start(const step& st) {
+  const bool global =
+      std::holds_alternative<wait_step>(st.action) || std::holds_alternative<deliver_step>(st.action);
+  if (!global) {
+    const connection& c = conns_[st.conn];
+    if (c.closed_by_server_at != 0) {
+      // An allowed <closed> ended this connection's script; its later steps do not apply.
+      transcript_.note(st.conn, "line " + std::to_string(st.where.line) +
+                                    " skipped: the server closed the connection (allowed at line " +
+                                    std::to_string(c.closed_by_server_at) + ")");
+      ++pc_;
+      return std::nullopt;
+    }
+  }
+  if (const auto* send = std::get_if<send_step>(&st.action)) {
+    if (const auto gap = apop_gap(st.conn, template_names(send->bytes))) {
+      finish(reports::verdict::skip, *gap);
+      return std::nullopt;
+    }
+    std::string error;
+    const auto bytes = render_template(send->bytes, lookup(st.conn), error);
+    if (!bytes) {
+      // Every name is bound by then (the parser checks), so the server's values are at fault.
+      finish(reports::verdict::fail, prefix(st) + "cannot build the command: " + error);
+      return std::nullopt;
+    }
+    transcript_.client(st.conn, *bytes, send->raw);
+    if (send->chunk_size != 0)
+      transcript_.note(st.conn, "sent in writes of " + std::to_string(send->chunk_size) + " octets");
+    return send_action{st.conn, *bytes, send->chunk_size};
+  }
+  if (const auto* x = std::get_if<expect_step>(&st.action)) {
+    if (in_block_) return read_line_action{st.conn, max_data_line_octets, {}};
+    if (const auto gap = apop_gap(st.conn, pattern_names(*x))) {
+      finish(reports::verdict::skip, *gap);
+      return std::nullopt;
+    }
+    std::chrono::milliseconds silence{0};
+    for (const outcome& o : x->alternatives) silence = std::max(silence, o.silence);
+    return read_line_action{st.conn, protocol::max_response_line_octets, silence};
+  }
+  if (std::holds_alternative<tls_step>(st.action)) {
+    transcript_.note(st.conn, "TLS handshake");
+    return start_tls_action{st.conn};
+  }
+  if (std::holds_alternative<close_step>(st.action)) {
+    transcript_.note(st.conn, "close (drop without QUIT)");
+    return close_action{st.conn};
+  }
+  if (const auto* w = std::get_if<wait_step>(&st.action)) {
+    transcript_.note(st.conn, "wait " + format_duration(w->duration));
+    return wait_action{w->duration};
+  }
+  const auto& d = std::get<deliver_step>(st.action);
+  transcript_.note(st.conn, "deliver " + d.path + " (" + std::to_string(d.message.size()) + " octets)");
+  return deliver_action{d.message};
+}
+
+void interpreter::on_send(const step& st, const event& e) {
+  if (std::holds_alternative<ok_event>(e)) {
+    ++pc_;
+    return;
+  }
+  unexpected(st, e, "sending");
+}
+
+void interpreter::on_status(const step& st, const expect_step& x, const event& e) {
+  const auto values = lookup(st.conn);
+  const std::string expected = render_outcomes(x.alternatives, values);
+  auto has = [&](outcome::kind k) {
+    return std::any_of(x.alternatives.begin(), x.alternatives.end(),
+                       [k](const outcome& o) { return o.k == k; });
+  };
+  if (std::holds_alternative<closed_event>(e)) {
+    transcript_.note(st.conn, "<closed>");
+    conns_[st.conn].open = false;
+    if (!has(outcome::kind::closed)) return fail(st, expected, "<closed>", "");
+    conns_[st.conn].closed_by_server_at = st.where.line;
+    ++pc_;
+    return;
+  }
+  if (std::holds_alternative<timeout_event>(e)) {
+    if (has(outcome::kind::silence)) {
+      transcript_.note(st.conn, "<silence>");
+      ++pc_;
+      return;
+    }
+    transcript_.note(st.conn, "<timeout>");
+    return fail(st, expected, "<timeout: no response>", "");
+  }
+  const auto* le = std::get_if<line_event>(&e);
+  if (!le) {
+    unexpected(st, e, "reading");
+    return;
+  }
+  const protocol::framed_line& line = le->line;
+  transcript_.server(st.conn, line);
+  if (line.too_long) {
+    return fail(
+        st, expected, describe(line) + "...",
+        "a response line longer than " + std::to_string(protocol::max_response_line_octets) + " octets");
+  }
+  if (line.end == protocol::framed_line::ending::bare_lf)
+    return fail(st, expected, describe(line), "the line ends in a bare LF, not CRLF");
+  if (line.end == protocol::framed_line::ending::none)
+    return fail(st, expected, describe(line), "the connection ended inside the line");
+  std::string why;
+  for (const outcome& o : x.alternatives) {
+    if (o.k != outcome::kind::line) continue;
+    auto m = match_line(o.pattern, line.text, line_role::status, values);
+    if (!m.matched) {
+      if (why.empty()) why = m.why;
+      continue;
+    }
+    commit(m.captures);
+    if (x.greeting) conns_[st.conn].timestamp = protocol::find_apop_timestamp(line.text);
+    const bool positive = line.text == "+OK" || line.text.starts_with("+OK ");
+    if (x.multiline && positive) {
+      in_block_ = true;
+      decoder_.reset();
+      wire_lines_.clear();
+      return;
+    }
+    ++pc_;
+    return;
+  }
+  if (has(outcome::kind::silence)) why = "expected silence, but a line arrived";
+  fail(st, expected, describe(line), x.alternatives.size() == 1 ? why : "");
+}
+
+void interpreter::on_block_line(const step& st, const expect_step& x, const event& e) {
+  const auto* le = std::get_if<line_event>(&e);
+  if (!le) {
+    if (std::holds_alternative<closed_event>(e)) conns_[st.conn].open = false;
+    transcript_.note(st.conn, std::holds_alternative<closed_event>(e) ? "<closed>" : "<timeout>");
+    if (!std::holds_alternative<failed_event>(e)) {
+      const std::string got = std::holds_alternative<closed_event>(e) ? "<closed>" : "<timeout>";
+      return fail(st, "the rest of the multi-line response (ending in \".\")", got,
+                  "after " + std::to_string(wire_lines_.size()) + " data lines");
+    }
+    unexpected(st, e, "reading");
+    return;
+  }
+  const protocol::framed_line& line = le->line;
+  const bool crlf = line.end == protocol::framed_line::ending::crlf && !line.too_long;
+  if (!crlf || line.text == "." || wire_lines_.size() < transcript_block_lines)
+    transcript_.server(st.conn, line);
+  if (line.too_long) {
+    finish(reports::verdict::error, prefix(st) + "a data line is longer than the harness reads (" +
+                                        std::to_string(max_data_line_octets - 2) + " octets)");
+    return;
+  }
+  if (!crlf) {
+    return fail(st, "data lines ending in CRLF", describe(line),
+                line.end == protocol::framed_line::ending::bare_lf ? "a bare LF ends the line"
+                                                                   : "the connection ended inside the line");
+  }
+  if (decoder_.feed(line.text) == protocol::multiline_decoder::status::more) {
+    wire_lines_.push_back(line.text);
+    return;
+  }
+  in_block_ = false;
+  if (wire_lines_.size() > transcript_block_lines) {
+    transcript_.note(st.conn, "(" + std::to_string(wire_lines_.size() - transcript_block_lines) +
+                                  " more data lines not shown; " + std::to_string(decoder_.octets()) +
+                                  " octets in all)");
+  }
+  if (x.block) {
+    const block_data data{std::move(wire_lines_), decoder_.content()};
+    const auto r = check_block(*x.block, data, lookup(st.conn));
+    if (!r.ok) {
+      step at = st;
+      at.where = r.where;
+      return fail(at, r.expected, r.actual.empty() ? "nothing" : r.actual, r.why);
+    }
+    commit(r.captures);
+  }
+  ++pc_;
+}
+
+}  // namespace pop3::harness::detail
