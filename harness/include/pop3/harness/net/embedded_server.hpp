@@ -1,0 +1,41 @@
+#pragma once
+// The embedded default target: pop3spec with no --server starts the reference server in-process
+// on 127.0.0.1 (ephemeral ports, one plain with STLS, one implicit TLS), in a private temp
+// directory with one Maildir per account, a freshly generated certificate and APOP secrets.
+// Everything is removed again on destruction.
+//
+// Flow: the constructor makes the temp directory, the certificate, the accounts and their
+// Maildirs, then starts the server on its own thread; target_for() and accounts() feed a runner;
+// the destructor stops the server and removes the directory.
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+#include "pop3/harness/net/runner.hpp"
+
+namespace pop3::harness {
+
+class embedded_server {
+ public:
+  /// Starts pop3refd with accounts alice1..aliceN (N >= 1). Throws std::runtime_error.
+  explicit embedded_server(std::size_t accounts);
+  /// Stops the server and removes the temp directory.
+  ~embedded_server();
+  embedded_server(const embedded_server&) = delete;
+  embedded_server& operator=(const embedded_server&) = delete;
+
+  /// How to reach it: tls_mode::implicit uses the implicit-TLS port, the others the plain port
+  /// (which offers STLS). The generated certificate is the trust anchor.
+  [[nodiscard]] target target_for(tls_mode mode) const;
+  /// The accounts, each disposable and with a maildir: adapter on its own Maildir.
+  [[nodiscard]] const std::vector<account>& accounts() const noexcept;
+  /// The temp directory (Maildirs under maildirs/<user>, cert.pem, key.pem).
+  [[nodiscard]] const std::filesystem::path& root() const noexcept;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace pop3::harness

@@ -1,0 +1,110 @@
+// embedded_server: pop3::refd::server configured for a self-contained conformance run.
+#include "pop3/harness/net/embedded_server.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <stdexcept>
+#include <string>
+
+#include "pop3/harness/net/certificate.hpp"
+#include "pop3/refd/config.hpp"
+#include "pop3/refd/server.hpp"
+
+namespace pop3::harness {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path make_temp_dir() {
+  std::string pattern = (fs::temp_directory_path() / "pop3spec-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    throw std::runtime_error("cannot create a temp directory: " + std::string(std::strerror(errno)));
+  }
+  return pattern;
+}
+
+// Loopback-only and thrown away at exit, but still not guessable by other local users.
+std::string random_secret() {
+  static constexpr char alphabet[] = "abcdefghijkmnopqrstuvwxyz23456789";
+  std::random_device device;
+  std::uniform_int_distribution<std::size_t> pick(0, sizeof(alphabet) - 2);
+  std::string out;
+  for (int i = 0; i < 16; ++i) out += alphabet[pick(device)];
+  return out;
+}
+
+// Owns the temp directory: removed even if the server fails to start.
+struct temp_dir {
+  fs::path path = make_temp_dir();
+  temp_dir() = default;
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+  ~temp_dir() {
+    std::error_code ignored;
+    fs::remove_all(path, ignored);
+  }
+};
+
+}  // namespace
+
+struct embedded_server::impl {
+  temp_dir dir;
+  certificate_files tls = generate_self_signed_certificate(dir.path);
+  std::vector<account> accounts;
+  std::unique_ptr<refd::server> server;
+  std::uint16_t plain_port = 0, tls_port = 0;
+};
+
+embedded_server::embedded_server(std::size_t account_count) : impl_(std::make_unique<impl>()) {
+  refd::server_config config;
+  config.listen = {refd::listen_endpoint{"127.0.0.1", 0, false}, refd::listen_endpoint{"127.0.0.1", 0, true}};
+  config.maildir_root = impl_->dir.path / "maildirs";
+  config.tls_cert = impl_->tls.cert;
+  config.tls_key = impl_->tls.key;
+  config.implementation = "pop3refd (embedded in pop3spec)";
+  for (std::size_t i = 1; i <= std::max<std::size_t>(account_count, 1); ++i) {
+    account a;
+    a.user = "alice" + std::to_string(i);
+    a.password = random_secret();
+    a.apop_secret = random_secret();
+    a.disposable = true;  // a private throwaway Maildir
+    a.fixtures = make_fixture_adapter("maildir:" + (config.maildir_root / "{user}").string(), std::chrono::seconds(10));
+    fs::create_directories(config.maildir_root / a.user);
+    refd::user_account user;
+    user.name = a.user;
+    user.password = a.password;
+    user.apop_secret = a.apop_secret;
+    config.users[a.user] = user;
+    impl_->accounts.push_back(std::move(a));
+  }
+  impl_->server = std::make_unique<refd::server>(std::move(config));
+  impl_->server->start_background();
+  const auto ports = impl_->server->bound_ports();
+  if (ports.size() != 2) throw std::runtime_error("the embedded pop3refd did not bind its two ports");
+  impl_->plain_port = ports[0];
+  impl_->tls_port = ports[1];
+}
+
+embedded_server::~embedded_server() {
+  if (impl_->server) impl_->server->stop();
+}
+
+target embedded_server::target_for(tls_mode mode) const {
+  target t;
+  t.host = "127.0.0.1";
+  t.tls = mode;
+  t.port = mode == tls_mode::implicit ? impl_->tls_port : impl_->plain_port;
+  t.ca_file = impl_->tls.cert.string();
+  t.description = t.host + ":" + std::to_string(t.port) + " (embedded pop3refd" +
+                  (mode == tls_mode::implicit ? ", implicit TLS)" : ")");
+  return t;
+}
+
+const std::vector<account>& embedded_server::accounts() const noexcept { return impl_->accounts; }
+
+const std::filesystem::path& embedded_server::root() const noexcept { return impl_->dir.path; }
+
+}  // namespace pop3::harness

@@ -1,0 +1,182 @@
+// The file-based fixture adapters: maildir:PATH and mbox:PATH.
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <mutex>
+#include <system_error>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "adapters.hpp"
+
+namespace pop3::harness::detail {
+namespace {
+
+namespace fs = std::filesystem;
+
+class file_descriptor {
+ public:
+  file_descriptor(const fs::path& path, int flags) : fd_(::open(path.c_str(), flags | O_CLOEXEC, 0600)) {
+    if (fd_ < 0) throw fixture_error("cannot open " + path.string() + ": " + std::strerror(errno));
+  }
+  ~file_descriptor() { ::close(fd_); }
+  file_descriptor(const file_descriptor&) = delete;
+  file_descriptor& operator=(const file_descriptor&) = delete;
+  [[nodiscard]] int get() const noexcept { return fd_; }
+
+ private:
+  int fd_;
+};
+
+std::string host_name() {
+  std::array<char, 256> name{};
+  if (::gethostname(name.data(), name.size() - 1) != 0 || name[0] == '\0') return "localhost";
+  std::string out;
+  // Maildir reserves '/' and ':' in file names.
+  for (const char c : std::string(name.data())) out += (c == '/' || c == ':') ? '_' : c;
+  return out;
+}
+
+// "<sec>.M<usec>P<pid>Q<n>.<host>": unique, and strictly increasing in time and in name order
+// within the process, so a server that orders by name or by timestamp sees delivery order.
+std::string unique_maildir_name() {
+  static std::mutex mutex;
+  static std::int64_t last_micros = 0;
+  static std::uint64_t sequence = 0;
+  static const std::string host = host_name();
+  const std::scoped_lock lock(mutex);
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::system_clock::now().time_since_epoch()).count();
+  if (micros <= last_micros) micros = last_micros + 1;
+  last_micros = micros;
+  std::array<char, 96> head{};
+  std::snprintf(head.data(), head.size(), "%lld.M%06lldP%ldQ%llu.", static_cast<long long>(micros / 1000000),
+                static_cast<long long>(micros % 1000000), static_cast<long>(::getpid()),
+                static_cast<unsigned long long>(++sequence));
+  return std::string(head.data()) + host;
+}
+
+void ensure_directory(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw fixture_error("cannot create " + dir.string() + ": " + ec.message());
+}
+
+class maildir_adapter final : public fixture_adapter {
+ public:
+  explicit maildir_adapter(std::string path_template) : template_(std::move(path_template)) {}
+
+  [[nodiscard]] bool can_clear() const noexcept override { return true; }
+
+  void replace(const mailbox_owner& owner, std::span<const std::string> messages) override {
+    const fs::path root = expand_user(template_, owner.user);
+    for (const char* sub : {"new", "cur", "tmp"}) ensure_directory(root / sub);
+    for (const char* sub : {"new", "cur"}) {
+      std::error_code ec;
+      for (const auto& entry : fs::directory_iterator(root / sub, ec)) {
+        std::error_code removed;
+        if (entry.is_regular_file(removed)) fs::remove(entry.path(), removed);
+        if (removed) throw fixture_error("cannot remove " + entry.path().string() + ": " + removed.message());
+      }
+      if (ec) throw fixture_error("cannot list " + (root / sub).string() + ": " + ec.message());
+    }
+    for (const auto& message : messages) deliver(owner, message);
+  }
+
+  void deliver(const mailbox_owner& owner, const std::string& message) override {
+    const fs::path root = expand_user(template_, owner.user);
+    for (const char* sub : {"new", "cur", "tmp"}) ensure_directory(root / sub);
+    // Maildir delivery protocol: write under tmp/, then rename into new/ (atomic for readers).
+    const auto name = unique_maildir_name();
+    const auto temporary = root / "tmp" / name;
+    {
+      const file_descriptor file(temporary, O_WRONLY | O_CREAT | O_EXCL);
+      write_fully(file.get(), to_lf(message), temporary);
+    }
+    std::error_code ec;
+    fs::rename(temporary, root / "new" / name, ec);
+    if (ec) throw fixture_error("cannot move " + temporary.string() + " into new/: " + ec.message());
+  }
+
+  [[nodiscard]] std::string describe() const override { return "maildir:" + template_; }
+
+ private:
+  std::string template_;
+};
+
+bool is_from_line(std::string_view line) {
+  const auto first = line.find_first_not_of('>');
+  return first != std::string_view::npos && line.substr(first).starts_with("From ");
+}
+
+// mboxrd: one "From " separator line per message; body lines matching ^>*From get one more '>'.
+std::string mbox_entry(std::string_view message) {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  std::array<char, 64> date{};
+  std::strftime(date.data(), date.size(), "%a %b %e %H:%M:%S %Y", &utc);
+  std::string out = "From pop3spec@localhost " + std::string(date.data()) + "\n";
+  const std::string body = to_lf(message);
+  std::size_t start = 0;
+  while (start < body.size()) {
+    auto end = body.find('\n', start);
+    if (end == std::string::npos) end = body.size();
+    const std::string_view line(body.data() + start, end - start);
+    if (is_from_line(line)) out += '>';
+    out.append(line).append("\n");
+    start = end + 1;
+  }
+  out += "\n";
+  return out;
+}
+
+class mbox_adapter final : public fixture_adapter {
+ public:
+  explicit mbox_adapter(std::string path_template) : template_(std::move(path_template)) {}
+
+  [[nodiscard]] bool can_clear() const noexcept override { return true; }
+
+  void replace(const mailbox_owner& owner, std::span<const std::string> messages) override {
+    const fs::path path = expand_user(template_, owner.user);
+    std::string content;
+    for (const auto& message : messages) content += mbox_entry(message);
+    // Write beside it and rename over it, so a reader never sees half a mailbox.
+    const fs::path temporary = path.string() + ".pop3spec-tmp";
+    {
+      const file_descriptor file(temporary, O_WRONLY | O_CREAT | O_TRUNC);
+      write_fully(file.get(), content, temporary);
+    }
+    std::error_code ec;
+    fs::rename(temporary, path, ec);
+    if (ec) throw fixture_error("cannot replace " + path.string() + ": " + ec.message());
+  }
+
+  void deliver(const mailbox_owner& owner, const std::string& message) override {
+    const fs::path path = expand_user(template_, owner.user);
+    const file_descriptor file(path, O_WRONLY | O_APPEND | O_CREAT);
+    if (::flock(file.get(), LOCK_EX) != 0) throw fixture_error("cannot lock " + path.string() + ": " + std::strerror(errno));
+    write_fully(file.get(), mbox_entry(message), path);
+  }
+
+  [[nodiscard]] std::string describe() const override { return "mbox:" + template_; }
+
+ private:
+  std::string template_;
+};
+
+}  // namespace
+
+std::shared_ptr<fixture_adapter> make_maildir_adapter(std::string path_template) {
+  return std::make_shared<maildir_adapter>(std::move(path_template));
+}
+
+std::shared_ptr<fixture_adapter> make_mbox_adapter(std::string path_template) {
+  return std::make_shared<mbox_adapter>(std::move(path_template));
+}
+
+}  // namespace pop3::harness::detail

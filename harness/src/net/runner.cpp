@@ -1,0 +1,147 @@
+// run_scenario(): gate, provision, drive; runner: one thread per account, scenarios from a queue.
+#include "pop3/harness/net/runner.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include "pop3/harness/executor.hpp"
+#include "pop3/harness/scenario.hpp"
+#include "pop3/reports/text.hpp"
+#include "pop3_client.hpp"
+#include "scenario_driver.hpp"
+
+namespace pop3::harness {
+namespace {
+
+using steady = std::chrono::steady_clock;
+
+// For outcomes decided before the executor runs (fixture problems): the scenario's identity.
+reports::scenario_result result_without_executor(const scenario& s, reports::verdict v, std::string message) {
+  reports::scenario_result r;
+  r.id = s.id;
+  r.suite = s.id.substr(0, s.id.find('/'));
+  r.file = s.file;
+  r.title = s.title;
+  for (const auto& rule : s.rules) r.rules.push_back(rule.id);
+  r.lvl = s.lvl;
+  r.outcome = v;
+  r.message = std::move(message);
+  return r;
+}
+
+run_context make_context(const target& where, const account_context& who, steady::time_point start) {
+  run_context ctx;
+  ctx.user = who.acct.user;
+  ctx.password = who.acct.password;
+  ctx.apop_secret = who.acct.apop_secret;
+  ctx.extra_users = who.extra_users;
+  ctx.caps_authorization = who.caps.before_login;
+  ctx.caps_transaction = who.caps.after_login;
+  ctx.implicit_tls = where.tls == tls_mode::implicit;
+  ctx.tls_available = ctx.implicit_tls || who.caps.before_login.has("STLS");
+  ctx.fixtures_available = who.acct.fixtures != nullptr;
+  ctx.destructive_allowed = who.acct.disposable;
+  if (who.acct.fixtures) ctx.mailbox_fixture_note = "provisioned through " + who.acct.fixtures->describe();
+  ctx.clock = [start] { return std::chrono::duration<double>(steady::now() - start).count(); };
+  return ctx;
+}
+
+// Puts the scenario's mailbox in place. Returns a skip reason, or "" when provisioned (or nothing
+// to do). Throws fixture_error.
+std::string provision(const scenario& s, const target& where, const account_context& who, const timing& limits) {
+  if (s.mailbox.k == mailbox_fixture::kind::any || !who.acct.fixtures) return "";
+  const auto messages = mailbox_messages(s);
+  const mailbox_owner owner{who.acct.user, who.acct.address};
+  auto& adapter = *who.acct.fixtures;
+  if (adapter.can_clear()) {
+    adapter.replace(owner, messages);
+    return "";
+  }
+  if (!who.acct.disposable) {
+    return "needs an exact mailbox, and " + adapter.describe() +
+           " cannot delete mail: allow pop3spec to empty it over POP3 (DELE + QUIT) with --allow-destructive";
+  }
+  detail::empty_mailbox_over_pop3(where, who.acct, limits.scaled_read());
+  for (const auto& message : messages) adapter.deliver(owner, message);
+  // An MTA may queue what it accepted: wait until the messages are in the mailbox.
+  detail::await_message_count(where, who.acct, messages.size(), 4 * limits.scaled_read());
+  return "";
+}
+
+}  // namespace
+
+reports::scenario_result run_scenario(const scenario& s, const target& where, const account_context& who,
+                                      const timing& limits) {
+  const auto start = steady::now();
+  auto finish = [&](reports::scenario_result r) {
+    r.elapsed = steady::now() - start;
+    return r;
+  };
+  try {
+    executor exec(s, make_context(where, who, start));
+    auto first = exec.next();
+    // Gates (capabilities, fixtures, destructive) come first: no provisioning for a skip.
+    if (std::holds_alternative<finished_action>(first)) return finish(exec.result());
+    try {
+      if (auto skip = provision(s, where, who, limits); !skip.empty()) {
+        return finish(result_without_executor(s, reports::verdict::skip, skip));
+      }
+    } catch (const fixture_error& e) {
+      return finish(result_without_executor(s, reports::verdict::error, std::string("fixture: ") + e.what()));
+    }
+    const auto driven = detail::drive_scenario(exec, std::move(first), where, who, limits);
+    if (!driven.finished) return finish(result_without_executor(s, reports::verdict::error, driven.problem));
+    auto r = exec.result();
+    if (driven.over_time) {
+      r.warnings.push_back("the scenario reached its time limit of " +
+                           reports::format_seconds(limits.scaled_limit()) + " s (--scenario-timeout)");
+    }
+    return finish(std::move(r));
+  } catch (const std::exception& e) {
+    return finish(result_without_executor(s, reports::verdict::error, std::string("internal error: ") + e.what()));
+  }
+}
+
+runner::runner(target where, std::vector<account> accounts, timing limits, std::size_t jobs)
+    : where_(std::move(where)), limits_(limits), jobs_(std::max<std::size_t>(jobs, 1)) {
+  for (auto& a : accounts) accounts_.push_back(account_context{std::move(a), {}, {}});
+  for (auto& a : accounts_) {
+    for (const auto& other : accounts_) {
+      if (&other != &a) a.extra_users.push_back(other.acct.user);
+    }
+  }
+}
+
+std::size_t runner::effective_jobs() const noexcept {
+  return std::max<std::size_t>(1, std::min(jobs_, accounts_.size()));
+}
+
+void runner::probe_all() {
+  for (auto& a : accounts_) a.caps = probe_account(where_, a.acct, limits_);
+}
+
+std::vector<reports::scenario_result> runner::run(std::span<const scenario* const> scenarios,
+                                                  const result_callback& on_result) {
+  std::vector<reports::scenario_result> results(scenarios.size());
+  if (accounts_.empty()) throw setup_error("no account to run scenarios on");
+  std::atomic<std::size_t> next{0};
+  std::mutex report_mutex;
+  // One job per account: scenarios never share an account, so they cannot disturb each other.
+  auto job = [&](const account_context& who) {
+    for (std::size_t i = next++; i < scenarios.size(); i = next++) {
+      auto r = run_scenario(*scenarios[i], where_, who, limits_);
+      const std::scoped_lock lock(report_mutex);
+      results[i] = std::move(r);
+      if (on_result) on_result(results[i]);
+    }
+  };
+  std::vector<std::jthread> threads;
+  for (std::size_t k = 1; k < effective_jobs(); ++k) threads.emplace_back(job, std::cref(accounts_[k]));
+  job(accounts_[0]);
+  threads.clear();  // joins
+  return results;
+}
+
+}  // namespace pop3::harness
