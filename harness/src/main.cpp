@@ -35,6 +35,9 @@ int main(int argc, char** argv) {
   std::string rules_dir;
   auto* rules = app.add_subcommand("rules", "Print the rule catalogue and how many scenarios cover each rule");
   rules->add_option("--scenarios", rules_dir, "Scenario folder (default: the source tree's scenarios/)");
+  bool rules_coverage = false;
+  rules->add_flag("--coverage", rules_coverage,
+                  "Covered / uncovered rules by level; exit 1 if a MUST is neither covered nor uncheckable");
 
   try {
     app.parse(argc, argv);
@@ -47,7 +50,7 @@ int main(int argc, char** argv) {
     if (run->parsed()) return run_command(run_options, std::cout, std::cerr);
     if (list->parsed()) return list_command(list_options, std::cout, std::cerr);
     if (lint->parsed()) return lint_command(lint_paths, lint_dir, std::cout);
-    return rules_command(rules_dir, std::cout, std::cerr);
+    return rules_command(rules_dir, rules_coverage, std::cout, std::cerr);
   } catch (const usage_error& e) {
     std::cerr << "pop3spec: " << e.what() << '\n';
   } catch (const std::exception& e) {

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 
+#include "coverage.hpp"
 #include "exit_codes.hpp"
 #include "pop3/harness/lint.hpp"
 #include "pop3/harness/rule_catalogue.hpp"
@@ -83,7 +84,7 @@ int lint_command(const std::vector<std::string>& paths, const std::string& scena
   return problems.empty() ? exit_ok : exit_failures;
 }
 
-int rules_command(const std::string& scenarios_dir, std::ostream& out, std::ostream& err) {
+int rules_command(const std::string& scenarios_dir, bool coverage_only, std::ostream& out, std::ostream& err) {
   const auto root = scenarios_root(scenarios_dir);
   auto loaded = catalogue_near(root);
   if (!loaded) throw usage_error("no " + std::string(rule_catalogue_file) + " in " + root.string() + " or its parents");
@@ -99,6 +100,11 @@ int rules_command(const std::string& scenarios_dir, std::ostream& out, std::ostr
     for (const auto& r : parsed.value.rules) ++coverage[r.id];
   }
   const auto& rules = loaded->catalogue.rules();
+  if (coverage_only) {
+    const bool complete = print_coverage(rules, coverage, out);
+    if (broken) err << "note: " << broken << " scenario file(s) have errors; run `pop3spec lint`\n";
+    return complete ? exit_ok : exit_failures;
+  }
   std::size_t width = 4;
   for (const auto& r : rules) width = std::max(width, r.id.size());
   out << std::left << std::setw(static_cast<int>(width)) << "RULE" << "  LEVEL   SCENARIOS  SOURCE\n";
@@ -114,10 +120,8 @@ int rules_command(const std::string& scenarios_dir, std::ostream& out, std::ostr
       mark = "  UNCOVERED MUST";
     }
     if (count > 0) ++covered;
-    std::string level = reports::to_string(r.lvl);
-    std::transform(level.begin(), level.end(), level.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    out << std::left << std::setw(static_cast<int>(width)) << r.id << "  " << std::setw(6) << level << "  "
-        << std::right << std::setw(9) << count << "  " << r.source << mark << '\n';
+    out << std::left << std::setw(static_cast<int>(width)) << r.id << "  " << std::setw(6) << level_keyword(r.lvl)
+        << "  " << std::right << std::setw(9) << count << "  " << r.source << mark << '\n';
   }
   out << rules.size() << " rules: " << covered << " covered, " << rules.size() - covered << " uncovered ("
       << uncovered_must << " MUST), " << uncheckable << " uncheckable\n";

@@ -15,7 +15,8 @@ int run_command(const options& o, std::ostream& out, std::ostream& err);
 int list_command(const options& o, std::ostream& out, std::ostream& err);
 /// Lints scenario files and folders (default: the scenarios folder); 1 if any error.
 int lint_command(const std::vector<std::string>& paths, const std::string& scenarios_dir, std::ostream& out);
-/// The rule catalogue with the number of scenarios covering each rule.
-int rules_command(const std::string& scenarios_dir, std::ostream& out, std::ostream& err);
+/// The rule catalogue with the number of scenarios covering each rule. With coverage_only, the
+/// per-level coverage table instead, and exit 1 if a MUST rule is neither covered nor uncheckable.
+int rules_command(const std::string& scenarios_dir, bool coverage_only, std::ostream& out, std::ostream& err);
 
 }  // namespace pop3::harness::cli
