@@ -23,8 +23,8 @@ using pop3::refd::server_config;
 struct cli_values {
   std::string config_file, maildir_root, users_file, tls_cert, tls_key, expire;
   std::vector<std::string> listen, listen_tls, enable, disable;
-  std::uint64_t login_delay = 0, autologout = 0, max_sessions = 0;
-  bool require_tls_auth = false, lenient = false, print_ports = false;
+  std::uint64_t login_delay = 0, autologout = 0, sleep_autologout = 0, max_sessions = 0;
+  bool require_tls_auth = false, lenient = false, print_ports = false, login_delay_on_wake = false;
 };
 
 // The flags that were given, applied on top of the config file (or the built-in defaults).
@@ -37,6 +37,7 @@ struct cli_flags {
   CLI::Option* login_delay;
   CLI::Option* expire;
   CLI::Option* autologout;
+  CLI::Option* sleep_autologout;
   CLI::Option* max_sessions;
 };
 
@@ -60,8 +61,12 @@ cli_flags declare_flags(CLI::App& app, cli_values& v) {
   f.autologout =
       app.add_option("--autologout", v.autologout, "idle timeout in seconds (RFC 1939 wants >= 600)")
           ->check(CLI::Range(1, 366 * 86400));
+  f.sleep_autologout =
+      app.add_option("--sleep-autologout", v.sleep_autologout, "idle timeout in the SLEEP state (default: --autologout)")
+          ->check(CLI::Range(1, 366 * 86400));
+  app.add_flag("--login-delay-on-wake", v.login_delay_on_wake, "apply LOGIN-DELAY to WAKE as to a login (DIGEST A26)");
   app.add_option("--capability,--enable", v.enable,
-                 "announce and enable a capability (repeatable), e.g. SLEEPING");
+                 "announce and enable a capability (repeatable), e.g. SLEEPING, CORE, DELI, UID-PARAM, XTND, LAST");
   app.add_option("--no-capability,--disable", v.disable,
                  "withdraw a capability (repeatable; wins over --capability), e.g. TOP");
   app.add_flag("--lenient", v.lenient, "accept tabs, doubled spaces and bare LF in commands (DIGEST A23)");
@@ -110,6 +115,8 @@ server_config build_config(const cli_values& v, const cli_flags& f) {
     config.expire_days = *days;
   }
   if (*f.autologout) config.autologout = std::chrono::seconds(v.autologout);
+  if (*f.sleep_autologout) config.sleep_autologout = std::chrono::seconds(v.sleep_autologout);
+  if (v.login_delay_on_wake) config.login_delay_on_wake = true;
   if (v.lenient) config.strict_syntax = false;
   if (*f.max_sessions) config.max_sessions = v.max_sessions;
   set_capabilities(config, v.enable, true);

@@ -130,4 +130,16 @@ store_errc ensure_directory(const std::filesystem::path& dir) {
   return store_errc::ok;
 }
 
+std::string_view base_name(std::string_view file_name) noexcept { return file_name.substr(0, file_name.find(':')); }
+
+std::optional<std::filesystem::path> locate_message(const std::filesystem::path& maildir, std::string_view key) {
+  for (const char* sub : {"cur", "new"}) {
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(maildir / sub, ec), end; !ec && it != end; it.increment(ec)) {
+      if (base_name(it->path().filename().string()) == key) return it->path();
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace pop3::refd::detail

@@ -33,4 +33,13 @@ struct file_stat {
 /// mkdir -p with mode 0700 semantics left to the umask; ok if it already exists.
 [[nodiscard]] store_errc ensure_directory(const std::filesystem::path& dir);
 
+/// The Maildir base name of a file name: the part before ':' (after it come the flags), which
+/// identifies the message wherever it is.
+[[nodiscard]] std::string_view base_name(std::string_view file_name) noexcept;
+
+/// Where the message with this base name is now, in cur/ or new/ (another program may have
+/// moved or re-flagged it since it was listed).
+[[nodiscard]] std::optional<std::filesystem::path> locate_message(const std::filesystem::path& maildir,
+                                                                 std::string_view key);
+
 }  // namespace pop3::refd::detail

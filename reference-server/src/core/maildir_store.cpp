@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <system_error>
 
+#include "maildir_changes.hpp"
 #include "maildir_io.hpp"
 #include "maildir_uidlist.hpp"
 #include "pop3/protocol/multiline.hpp"
@@ -32,9 +33,6 @@ class flock_lock final : public maildrop_lock {
  private:
   int fd_;
 };
-
-// Maildir names are "<base>:2,<flags>" in cur/; the base name identifies the message wherever it is.
-std::string_view base_name(std::string_view file_name) { return file_name.substr(0, file_name.find(':')); }
 
 // Delivery order: Maildir names start with the delivery time in seconds ("1700000000.M1P2.host").
 std::uint64_t leading_timestamp(std::string_view name) {
@@ -60,7 +58,7 @@ std::vector<found_file> list_messages(const std::filesystem::path& maildir, stor
     std::error_code ec;
     for (std::filesystem::directory_iterator it(maildir / sub, ec), end; !ec && it != end; it.increment(ec)) {
       const std::string name = it->path().filename().string();
-      const std::string key(base_name(name));
+      const std::string key(detail::base_name(name));
       // Dot files are not messages; a line break in a name could not be stored in the uidlist.
       if (key.empty() || name.front() == '.' || name.find('\n') != std::string::npos) continue;
       int error = 0;
@@ -83,23 +81,13 @@ std::vector<found_file> list_messages(const std::filesystem::path& maildir, stor
   return files;
 }
 
-// Where the message with this base name is now (someone may have moved it or changed its flags).
-std::optional<std::filesystem::path> locate(const std::filesystem::path& maildir, std::string_view key) {
-  for (const char* sub : {"cur", "new"}) {
-    std::error_code ec;
-    for (std::filesystem::directory_iterator it(maildir / sub, ec), end; !ec && it != end; it.increment(ec)) {
-      if (base_name(it->path().filename().string()) == key) return it->path();
-    }
-  }
-  return std::nullopt;
-}
-
 // Reads a message, following it if it moved since it was listed; error is the errno on failure
 // (ENOENT: the message is gone).
 std::optional<std::string> read_message(const std::filesystem::path& path, std::string_view key, int& error) {
   auto raw = detail::read_whole_file(path, error);
   if (!raw && error == ENOENT) {
-    if (const auto moved = locate(path.parent_path().parent_path(), key)) raw = detail::read_whole_file(*moved, error);
+    const auto moved = detail::locate_message(path.parent_path().parent_path(), key);
+    if (moved) raw = detail::read_whole_file(*moved, error);
   }
   return raw;
 }
@@ -109,7 +97,7 @@ std::optional<std::string> read_message(const std::filesystem::path& path, std::
 store_errc unlink_message(const std::filesystem::path& maildir, const message_entry& entry) {
   if (::unlink(entry.path.c_str()) == 0) return store_errc::ok;
   if (errno != ENOENT) return detail::classify_errno(errno);
-  const auto moved = locate(maildir, entry.file_key);
+  const auto moved = detail::locate_message(maildir, entry.file_key);
   if (!moved || ::unlink(moved->c_str()) == 0) return store_errc::ok;
   return detail::classify_errno(errno);
 }
@@ -126,6 +114,17 @@ store_errc load_uidlist(const std::filesystem::path& file, detail::uidlist& list
   if (!parsed) return store_errc::permanent;  // a corrupt maildrop needs an administrator
   list = std::move(*parsed);
   return store_errc::ok;
+}
+
+// Drops the uidlist records of removed messages, so that a file reappearing under the same name
+// is a new message with a new id (ids are never reused: RFC 1939 §7, UID-PARAM). Best effort:
+// the next scan drops records of missing files anyway.
+void forget_removed(const std::filesystem::path& dir, const std::vector<message_entry>& removed) {
+  detail::uidlist list;
+  if (load_uidlist(dir / uidlist_file_name, list) != store_errc::ok) return;
+  std::size_t erased = 0;
+  for (const auto& entry : removed) erased += list.records.erase(entry.file_key);
+  if (erased > 0) (void)detail::write_file_atomically(dir / uidlist_file_name, list.serialize());
 }
 
 }  // namespace
@@ -173,6 +172,8 @@ std::vector<message_entry> maildir_store::scan(const std::string& user, store_er
   for (const char* sub : {"new", "cur", "tmp"}) {
     if (err = detail::ensure_directory(dir / sub); err != store_errc::ok) return {};
   }
+  // A removal that a crash interrupted is settled before anyone sees the maildrop.
+  if (err = detail::recover_interrupted_removal(dir); err != store_errc::ok) return {};
   detail::uidlist list;
   if (err = load_uidlist(dir / uidlist_file_name, list); err != store_errc::ok) return {};
   const auto files = list_messages(dir, err);
@@ -199,7 +200,8 @@ std::vector<message_entry> maildir_store::scan(const std::string& user, store_er
       changed = true;
     }
     if (known == list.records.end()) record.number = list.next_number++;
-    entries.push_back(message_entry{f.key, f.path, list.uid_of(record), record.size});
+    entries.push_back(message_entry{f.key, f.path, list.uid_of(record), record.size,
+                                    detail::has_seen_flag(f.path.filename().string())});
     records.emplace(f.key, record);
   }
   // Records of messages removed by anyone are dropped; next_number keeps their ids from coming back.
@@ -231,10 +233,10 @@ std::optional<std::string> maildir_store::read(const message_entry& entry, store
 
 std::size_t maildir_store::remove(const std::string& user, const std::vector<message_entry>& entries, store_errc& err) {
   err = store_errc::ok;
-  std::size_t removed = 0;
+  std::vector<message_entry> removed;
   for (const auto& entry : entries) {
     if (const auto outcome = unlink_message(maildir(user), entry); outcome == store_errc::ok) {
-      ++removed;
+      removed.push_back(entry);
     } else {
       err = outcome;
     }
@@ -243,7 +245,21 @@ std::size_t maildir_store::remove(const std::string& user, const std::vector<mes
   for (const char* sub : {"new", "cur"}) {
     if (const auto sync = detail::sync_directory(maildir(user) / sub); sync != store_errc::ok && err == store_errc::ok) err = sync;
   }
-  return removed;
+  // Only then are the ids forgotten: a crash before must not give a surviving file a new id.
+  forget_removed(maildir(user), removed);
+  return removed.size();
+}
+
+bool maildir_store::remove_all_or_nothing(const std::string& user, const std::vector<message_entry>& entries,
+                                          store_errc& err) {
+  err = valid_user_name(user) ? detail::remove_all_or_nothing(maildir(user), entries) : store_errc::permanent;
+  if (err != store_errc::ok) return false;
+  forget_removed(maildir(user), entries);
+  return true;
+}
+
+void maildir_store::mark_seen(const std::string& user, const std::vector<message_entry>& entries, store_errc& err) {
+  err = valid_user_name(user) ? detail::mark_seen(maildir(user), entries) : store_errc::permanent;
 }
 
 void maildir_store::record_login(const std::string& user, std::chrono::steady_clock::time_point when) {

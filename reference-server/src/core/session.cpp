@@ -46,6 +46,8 @@ std::span<const session::impl::command_entry> session::impl::commands_for(sessio
       {"STLS", &impl::cmd_stls, &capability_switches::stls, 0, 0},
       {"CAPA", &impl::cmd_capa, nullptr, 0, 0},
       {"QUIT", &impl::cmd_quit_authorization, nullptr, 0, 0},
+      // draft-rauschenbach-pop3-framework-00 §4.1: the argument-less XTND is valid before login too.
+      {"XTND", &impl::cmd_xtnd, &capability_switches::xtnd, 0, any},
   };
   static constexpr command_entry transaction[] = {
       {"STAT", &impl::cmd_stat, nullptr, 0, 0},
@@ -58,13 +60,26 @@ std::span<const session::impl::command_entry> session::impl::commands_for(sessio
       {"UIDL", &impl::cmd_uidl, &capability_switches::uidl, 0, 1},
       {"CAPA", &impl::cmd_capa, nullptr, 0, 0},
       {"QUIT", &impl::cmd_quit_transaction, nullptr, 0, 0},
+      {"SLEE", &impl::cmd_slee, &capability_switches::sleeping, 0, 0},
+      {"CORE", &impl::cmd_core, &capability_switches::core, 0, 0},
+      {"DELI", &impl::cmd_deli, &capability_switches::deli, 1, 1},
+      {"LAST", &impl::cmd_last, &capability_switches::last, 0, 0},
+      {"XTND", &impl::cmd_xtnd, &capability_switches::xtnd, 0, any},
+  };
+  // The SLEEPING draft §3: NOOP, QUIT and WAKE only; everything else, CAPA too (§4), gets -ERR. QUIT closes
+  // as before login does: SLEE committed everything already (§8).
+  static constexpr command_entry sleep[] = {
+      {"WAKE", &impl::cmd_wake, &capability_switches::sleeping, 0, 0},
+      {"NOOP", &impl::cmd_noop, nullptr, 0, 0},
+      {"QUIT", &impl::cmd_quit_authorization, nullptr, 0, 0},
   };
   switch (state) {
     case session_state::authorization:
       return authorization;
     case session_state::transaction:
       return transaction;
-    case session_state::sleep:  // the SLEEPING extension adds its table here
+    case session_state::sleep:
+      return sleep;
     case session_state::update:
     case session_state::closed:
       break;
@@ -74,10 +89,14 @@ std::span<const session::impl::command_entry> session::impl::commands_for(sessio
 
 const session::impl::command_entry* session::impl::find_command(session_state state, std::string_view keyword) const {
   for (const auto& entry : commands_for(state)) {
-    // A command switched off in the configuration does not exist.
-    if (entry.keyword == keyword && (entry.enabled == nullptr || config_.caps.*(entry.enabled))) return &entry;
+    if (entry.keyword == keyword && enabled(entry)) return &entry;
   }
   return nullptr;
+}
+
+bool session::impl::enabled(const command_entry& entry) const noexcept {
+  // A command switched off in the configuration does not exist.
+  return entry.enabled == nullptr || config_.caps.*(entry.enabled);
 }
 
 session_output session::impl::dispatch(const protocol::command& cmd) {
@@ -145,9 +164,11 @@ session_state session::state() const noexcept { return impl_->state_; }
 std::size_t session::max_line_octets() const noexcept { return impl_->max_line_octets(); }
 
 std::chrono::seconds session::idle_timeout() const noexcept {
-  // RFC 1939 §3: one autologout timer of at least 10 minutes in every state; DIGEST A28 lets the
-  // SLEEP state use the same value.
-  return impl_->config_.autologout;
+  // RFC 1939 §3: one autologout timer of at least 10 minutes in every state; DIGEST A28: the
+  // SLEEP state uses the same one unless configured longer (a pooled connection idles there).
+  const auto& config = impl_->config_;
+  if (impl_->state_ == session_state::sleep && config.sleep_autologout) return *config.sleep_autologout;
+  return config.autologout;
 }
 
 }  // namespace pop3::refd

@@ -97,14 +97,24 @@ session_output session::impl::login(const std::string& user, bool credentials_ok
   // IN-USE is ever revealed to someone who does not know the password.
   const auto* account = find_account(user);
   const auto now = env_.now();
-  if (config_.caps.login_delay) {
-    const auto delay = effective_login_delay(config_, *account);
-    const auto last = store_.last_login(user);
-    if (delay.count() > 0 && last && now - *last < delay) {
-      return err("login delay: last login was less than " + std::to_string(delay.count()) + " seconds ago",
-                 detail::resp_code::login_delay);
-    }
-  }
+  if (auto refusal = login_delay_refusal(user, *account, now)) return *refusal;
+  if (auto failure = open_maildrop(user)) return *failure;
+  store_.record_login(user, now);
+  account_ = account;
+  return ok(maildrop_summary());
+}
+
+std::optional<session_output> session::impl::login_delay_refusal(const std::string& user, const user_account& account,
+                                                                 std::chrono::steady_clock::time_point now) const {
+  if (!config_.caps.login_delay) return std::nullopt;
+  const auto delay = effective_login_delay(config_, account);
+  const auto last = store_.last_login(user);
+  if (delay.count() <= 0 || !last || now - *last >= delay) return std::nullopt;
+  return err("login delay: last login was less than " + std::to_string(delay.count()) + " seconds ago",
+             detail::resp_code::login_delay);
+}
+
+std::optional<session_output> session::impl::open_maildrop(const std::string& user) {
   store_errc e = store_errc::ok;
   auto lock = store_.try_lock(user, e);
   if (!lock) {
@@ -113,17 +123,10 @@ session_output session::impl::login(const std::string& user, bool credentials_ok
   }
   auto messages = store_.scan(user, e);
   if (e != store_errc::ok) return err("cannot read maildrop", code_for(e));  // the lock goes with `lock`
-
-  store_.record_login(user, now);
   user_ = user;
-  account_ = account;
   lock_ = std::move(lock);
-  messages_ = std::move(messages);
-  deleted_.assign(messages_.size(), false);
-  retrieved_.assign(messages_.size(), false);
-  state_ = session_state::transaction;
-  const auto [count, octets] = visible_totals();
-  return ok("maildrop has " + std::to_string(count) + " messages (" + std::to_string(octets) + " octets)");
+  start_transaction(std::move(messages));
+  return std::nullopt;
 }
 
 }  // namespace pop3::refd

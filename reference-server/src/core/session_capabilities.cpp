@@ -1,4 +1,4 @@
-// CAPA (RFC 2449 §5-6, RFC 2595 §4, RFC 3206 §6, RFC 5034 §3).
+// CAPA (RFC 2449 §5-6, RFC 2595 §4, RFC 3206 §6, RFC 5034 §3, billpg's SLEEPING/CORE/DELI/UID-PARAM).
 #include <algorithm>
 #include <functional>
 
@@ -63,6 +63,12 @@ session_output session::impl::cmd_capa(const protocol::command&) {
                      : std::vector{format_delay(effective_login_delay(config_, *account_))});
   }
   if (c.implementation) add("IMPLEMENTATION", {config_.implementation});
+  // billpg's extensions, each "Announced states: both" (docs/extensions.md). XTND and LAST have
+  // no CAPA tag: they predate CAPA, and RFC 2449 §9 keeps unregistered "X" tags to "X-".
+  if (c.sleeping) add("SLEEPING");
+  if (c.core) add("CORE");
+  if (c.deli) add("DELI");
+  if (c.uid_param) add("UID-PARAM");
   // RFC 2595 §4: STLS means "permitted now", so only before login and before TLS (DIGEST A16, A41).
   if (before_login && stls_possible()) add("STLS");
   return multiline("capability list follows", set.format());

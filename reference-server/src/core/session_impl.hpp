@@ -4,14 +4,18 @@
 //   session_responses.cpp    status lines, response codes gated by the announced capabilities
 //   session_auth.cpp         USER, PASS, APOP, STLS, QUIT before login; opening the maildrop
 //   session_sasl.cpp         AUTH (RFC 5034): PLAIN and CRAM-MD5
-//   session_transaction.cpp  STAT, LIST, RETR, DELE, NOOP, RSET, TOP, UIDL, QUIT; the UPDATE commit
+//   session_transaction.cpp  STAT, LIST, RETR, DELE, NOOP, RSET, TOP, UIDL, QUIT; the message
+//                            resolver and the UPDATE commit
 //   session_capabilities.cpp CAPA
+//   session_extensions.cpp   SLEE, WAKE, CORE (billpg), DELI, UID: references, LAST (RFC 1460), XTND
 //
 // Flow: authorization --(PASS/APOP/AUTH +OK: lock taken, snapshot scanned)--> transaction
-//       --(QUIT: commit())--> update --> closed. A drop or timeout (on_disconnect) goes straight to
-//       closed: nothing committed, lock released. A SASL exchange is a sub-state of authorization
-//       in which lines are client responses, not commands. The later SLEEPING/CORE/DELI/UID-PARAM
-//       extensions slot in as: a sleep command table, commit() reuse, and resolve_message() forms.
+//       --(QUIT: commit())--> update --> closed. With SLEEPING: transaction --(SLEE: commit(),
+//       lock released)--> sleep --(WAKE: lock taken, fresh snapshot)--> transaction. With CORE:
+//       transaction --(CORE: commit(), fresh snapshot, lock kept)--> transaction. A drop or
+//       timeout (on_disconnect) goes straight to closed: nothing committed, lock released. A SASL
+//       exchange is a sub-state of authorization in which lines are client responses, not commands.
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -29,8 +33,8 @@ namespace pop3::refd {
 
 namespace detail {
 
-/// Response codes the session may attach to -ERR (RFC 2449 §8, RFC 3206).
-enum class resp_code { none, auth, in_use, login_delay, sys_temp, sys_perm };
+/// Response codes the session may attach (RFC 2449 §8, RFC 3206, billpg's UID-PARAM and CORE).
+enum class resp_code { none, auth, in_use, login_delay, sys_temp, sys_perm, uid, activity_new, activity_none };
 
 enum class sasl_mechanism { plain, cram_md5 };
 
@@ -46,10 +50,15 @@ struct message_ref {
   std::optional<session_output> error;
 };
 
-/// What an UPDATE (QUIT today; SLEE/CORE later) did to the store.
+/// How a commit may fail: QUIT removes what it can (RFC 1939 §6, DIGEST A39); SLEE and CORE
+/// must leave the mailbox unchanged when they fail (SLEEPING draft §5, DIGEST A31).
+enum class commit_mode { best_effort, all_or_nothing };
+
+/// What an UPDATE (QUIT, SLEE, CORE) did to the store.
 struct commit_result {
   std::size_t removed = 0;
-  bool failed = false;  ///< some messages to delete were not removed
+  bool failed = false;  ///< some (best_effort) or all (all_or_nothing) messages to delete were not removed
+  store_errc error = store_errc::ok;
 };
 
 /// Compares a secret or digest without a timing signal about where the first difference is.
@@ -74,13 +83,15 @@ struct session::impl {
   session_output dispatch(const protocol::command& cmd);
   [[nodiscard]] static std::span<const command_entry> commands_for(session_state state) noexcept;
   [[nodiscard]] const command_entry* find_command(session_state state, std::string_view keyword) const;
+  [[nodiscard]] bool enabled(const command_entry& entry) const noexcept;
   [[nodiscard]] std::size_t max_line_octets() const noexcept;
   void on_tls_established();
   void on_disconnect();
 
   // session_responses.cpp
-  [[nodiscard]] session_output ok(std::string_view text) const;
+  [[nodiscard]] session_output ok(std::string_view text, detail::resp_code code = detail::resp_code::none) const;
   [[nodiscard]] session_output err(std::string_view text, detail::resp_code code = detail::resp_code::none) const;
+  [[nodiscard]] std::string_view code_tag(detail::resp_code code) const noexcept;
   [[nodiscard]] session_output multiline(std::string_view first_line_text, std::string_view crlf_content) const;
   [[nodiscard]] static detail::resp_code code_for(store_errc e) noexcept;
   [[nodiscard]] static session_output closing(session_output out);
@@ -93,6 +104,12 @@ struct session::impl {
   session_output cmd_quit_authorization(const protocol::command& cmd);
   /// Completes any authentication: credentials already checked by the caller.
   session_output login(const std::string& user, bool credentials_ok);
+  /// The -ERR [LOGIN-DELAY] for a login (or WAKE) now, if one is due (RFC 2449 §6.5).
+  [[nodiscard]] std::optional<session_output> login_delay_refusal(const std::string& user, const user_account& account,
+                                                                  std::chrono::steady_clock::time_point now) const;
+  /// Takes the maildrop lock and scans it (login, WAKE); on success a fresh TRANSACTION begins,
+  /// otherwise the -ERR to send.
+  std::optional<session_output> open_maildrop(const std::string& user);
   [[nodiscard]] const user_account* find_account(const std::string& user) const;
   [[nodiscard]] bool plaintext_auth_allowed() const noexcept;
   [[nodiscard]] bool stls_possible() const noexcept;
@@ -113,12 +130,34 @@ struct session::impl {
   session_output cmd_top(const protocol::command& cmd);
   session_output cmd_uidl(const protocol::command& cmd);
   session_output cmd_quit_transaction(const protocol::command& cmd);
+  /// A message argument: 1*DIGIT, or "UID:<uid>" where uid_form allows it (UID-PARAM; DELI always).
+  [[nodiscard]] detail::message_ref resolve_message(std::string_view arg, bool uid_form) const;
   [[nodiscard]] detail::message_ref resolve_message(std::string_view arg) const;
-  detail::commit_result commit();
+  /// What the next commit removes: DELE marks, and RETR'd messages under EXPIRE 0 (DIGEST A27).
+  [[nodiscard]] std::vector<message_entry> doomed_messages() const;
+  detail::commit_result commit(detail::commit_mode mode);
+  /// The snapshot becomes the session's; nothing marked, numbers 1..n.
+  void start_transaction(std::vector<message_entry> messages);
+  [[nodiscard]] bool gone(std::size_t index) const noexcept { return deleted_[index] || expunged_[index]; }
   [[nodiscard]] std::pair<std::size_t, std::uint64_t> visible_totals() const noexcept;
+  [[nodiscard]] std::string maildrop_summary() const;
 
   // session_capabilities.cpp
   session_output cmd_capa(const protocol::command& cmd);
+
+  // session_extensions.cpp
+  session_output cmd_slee(const protocol::command& cmd);
+  session_output cmd_wake(const protocol::command& cmd);
+  session_output cmd_core(const protocol::command& cmd);
+  session_output cmd_deli(const protocol::command& cmd);
+  session_output cmd_last(const protocol::command& cmd);
+  session_output cmd_xtnd(const protocol::command& cmd);
+  [[nodiscard]] detail::message_ref resolve_uid(std::string_view uid) const;
+  /// Before SLEE or CORE ends a TRANSACTION: the uids of the snapshot's messages that stay.
+  void remember_kept_uids(const std::vector<message_entry>& doomed);
+  /// After WAKE or CORE started a fresh TRANSACTION: ACTIVITY/NEW if it reaches a message that
+  /// previous_uids_ (the snapshot before) did not have, else ACTIVITY/NONE (DIGEST A30).
+  [[nodiscard]] detail::resp_code activity_since_previous();
 
   const server_config& config_;
   maildir_store& store_;
@@ -137,7 +176,10 @@ struct session::impl {
   std::unique_ptr<maildrop_lock> lock_;
   std::vector<message_entry> messages_;          // the snapshot, fixed for the session
   std::vector<bool> deleted_;                    // DELE marks
-  std::vector<bool> retrieved_;                  // RETR'd, for EXPIRE 0
+  std::vector<bool> retrieved_;                  // RETR'd, for EXPIRE 0 and LAST's seen flags
+  std::vector<bool> expunged_;                   // removed by DELI: gone for good, RSET cannot undo it (A7)
+  std::uint64_t highest_accessed_ = 0;           // LAST (RFC 1460)
+  std::vector<std::string> previous_uids_;       // kept messages of the snapshot before SLEE/CORE (ACTIVITY)
 };
 
 }  // namespace pop3::refd

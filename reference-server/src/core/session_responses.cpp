@@ -5,35 +5,40 @@
 
 namespace pop3::refd {
 
-session_output session::impl::ok(std::string_view text) const {
-  return session_output{protocol::format_status(true, "", text), session_output::next::read};
+session_output session::impl::ok(std::string_view text, detail::resp_code code) const {
+  return session_output{protocol::format_status(true, code_tag(code), text), session_output::next::read};
 }
 
 session_output session::impl::err(std::string_view text, detail::resp_code code) const {
+  return session_output{protocol::format_status(false, code_tag(code), text), session_output::next::read};
+}
+
+std::string_view session::impl::code_tag(detail::resp_code code) const noexcept {
   // DIGEST §6a: [AUTH] only with AUTH-RESP-CODE announced (RFC 3206 §6), every other code only
-  // with RESP-CODES announced (RFC 2449 §8); without them the -ERR carries plain text.
-  std::string_view tag;
+  // with RESP-CODES announced (RFC 2449 §8); without them the status line carries plain text.
   const auto& caps = config_.caps;
+  if (code == detail::resp_code::auth) return caps.auth_resp_code ? "AUTH" : "";
+  if (!caps.resp_codes) return "";
   switch (code) {
     case detail::resp_code::none:
-      break;
     case detail::resp_code::auth:
-      tag = caps.auth_resp_code ? "AUTH" : "";
       break;
     case detail::resp_code::in_use:
-      tag = caps.resp_codes ? "IN-USE" : "";
-      break;
+      return "IN-USE";
     case detail::resp_code::login_delay:
-      tag = caps.resp_codes ? "LOGIN-DELAY" : "";
-      break;
+      return "LOGIN-DELAY";
     case detail::resp_code::sys_temp:
-      tag = caps.resp_codes ? "SYS/TEMP" : "";
-      break;
+      return "SYS/TEMP";
     case detail::resp_code::sys_perm:
-      tag = caps.resp_codes ? "SYS/PERM" : "";
-      break;
+      return "SYS/PERM";
+    case detail::resp_code::uid:
+      return "UID";  // DIGEST A5: the blog's spelling, not the prototype's [UID/NOT-FOUND]
+    case detail::resp_code::activity_new:
+      return "ACTIVITY/NEW";
+    case detail::resp_code::activity_none:
+      return "ACTIVITY/NONE";
   }
-  return session_output{protocol::format_status(false, tag, text), session_output::next::read};
+  return "";
 }
 
 session_output session::impl::multiline(std::string_view first_line_text, std::string_view crlf_content) const {

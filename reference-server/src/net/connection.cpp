@@ -92,8 +92,9 @@ asio::awaitable<void> connection::converse() {
       const bool secured = co_await handshake();
       if (!secured) co_return;
       session_->on_tls_established();
-    } else if (pending_.size() >= flush_threshold) {
-      // Pipelined answers are coalesced, but a pipeline of big RETRs must not queue unbounded memory.
+    } else if (out.then == session_output::next::flush || pending_.size() >= flush_threshold) {
+      // Pipelined answers are coalesced, but a pipeline of big RETRs must not queue unbounded
+      // memory, and an answer the client must wait for (SLEE) must not wait for later lines.
       const bool written = co_await flush();
       if (!written) co_return;
     }

@@ -39,9 +39,9 @@ struct server_context {
 /// Flow: run() races serve() against watchdog(). serve() runs converse() and then frees the
 /// session at once. converse() does the implicit-TLS handshake if any, checks max_sessions,
 /// sends the greeting, then loops: queue the session's output and act on its `then`
-/// (start_tls: flush the +OK, discard buffered input, upgrade the stream; close: flush, free
-/// the session, close gracefully), take the next complete line from the framer, or flush
-/// the queued answers and read more. The watchdog closes the socket silently when the
+/// (flush: write the queue now; start_tls: flush the +OK, discard buffered input, upgrade the
+/// stream; close: flush, free the session, close gracefully), take the next complete line from
+/// the framer, or flush the queued answers and read more. The watchdog closes the socket silently when the
 /// deadline passes (re-armed before every read and write from session.idle_timeout()).
 /// Whatever way the connection ends other than the session's own close, the session gets
 /// on_disconnect().

@@ -49,7 +49,9 @@ struct server_config {
   std::string implementation = "pop3refd";      ///< IMPLEMENTATION text
 
   std::chrono::seconds autologout{600};         ///< RFC 1939 §3: at least 10 minutes
+  std::optional<std::chrono::seconds> sleep_autologout;  ///< in the SLEEP state; unset = autologout
   std::chrono::seconds login_delay{0};          ///< LOGIN-DELAY value (0 = not enforced)
+  bool login_delay_on_wake = false;             ///< WAKE counts as a login for LOGIN-DELAY (DIGEST A26)
   int expire_days = -1;                         ///< EXPIRE value (-1 = NEVER, 0 = delete on RETR)
 
   // TLS

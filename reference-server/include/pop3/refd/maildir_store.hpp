@@ -21,6 +21,7 @@ struct message_entry {
   std::filesystem::path path;  ///< current location
   std::string uid;             ///< RFC 1939 unique-id
   std::uint64_t size = 0;      ///< octets with CRLF line ends (what LIST reports)
+  bool seen = false;           ///< the Maildir "S" flag was set when the snapshot was taken (LAST)
 };
 
 /// Held while a session owns the maildrop; releases on destruction.
@@ -32,8 +33,9 @@ class maildrop_lock {
 enum class store_errc { ok, in_use, temporary, permanent };
 
 /// Flow (one session): try_lock() at login -> scan() under the lock (the session's snapshot)
-/// -> read() per RETR/TOP -> remove() at UPDATE -> the lock object is destroyed. One store is
-/// shared by every session of a server; it also remembers login times for LOGIN-DELAY.
+/// -> read() per RETR/TOP -> remove() at UPDATE (remove_all_or_nothing() for DELI, SLEE and
+/// CORE; mark_seen() where LAST is on) -> the lock object is destroyed. One store is shared by
+/// every session of a server; it also remembers login times for LOGIN-DELAY.
 class maildir_store {
  public:
   explicit maildir_store(std::filesystem::path root);
@@ -49,6 +51,14 @@ class maildir_store {
   /// Removes the given messages durably (fsync of the directory). Returns how many were removed;
   /// err is set if any could not be removed.
   virtual std::size_t remove(const std::string& user, const std::vector<message_entry>& entries, store_errc& err);
+  /// Removes the given messages as one unit, durably: true means every one is gone and the
+  /// directories are synced; false (err set) means none is. Call it under the lock. Meanwhile
+  /// the files wait in <maildir>/pop3refd-trash; after a crash the next scan() or removal puts
+  /// them back if the commit point (a marker file) was not reached, and finishes otherwise.
+  virtual bool remove_all_or_nothing(const std::string& user, const std::vector<message_entry>& entries, store_errc& err);
+  /// Sets the Maildir "S" (seen) flag of the given messages, moving them from new/ to cur/.
+  /// Best effort (the flag is advisory): err reports the last failure.
+  virtual void mark_seen(const std::string& user, const std::vector<message_entry>& entries, store_errc& err);
 
   [[nodiscard]] const std::filesystem::path& root() const noexcept { return root_; }
   [[nodiscard]] std::filesystem::path maildir(const std::string& user) const;

@@ -2,8 +2,10 @@
 // The POP3 server session as a pure state machine: lines in, actions out. No sockets, no Asio.
 //
 // Flow: the driver calls greet() once the connection is up (after the TLS handshake on an
-// implicit-TLS port), then on_line() for each framed line in arrival order, writing each
-// returned output before feeding the next line. When an output says start_tls, the driver
+// implicit-TLS port), then on_line() for each framed line in arrival order, queueing each
+// returned output before feeding the next line (it may coalesce the answers to a pipelined
+// batch; an output that says flush is written out before the next line is looked at, as SLEE's
+// is: the SLEEPING draft §5 has the client wait for it). When an output says start_tls, the driver
 // discards every buffered input byte (RFC 2595 §4: data pipelined after STLS must not be
 // acted on), runs the handshake and calls on_tls_established(). When it says close, the
 // driver closes after writing. If the connection ends any other way (drop, timeout), the
@@ -21,7 +23,9 @@ namespace pop3::refd {
 class maildir_store;
 
 struct session_output {
-  enum class next { read, start_tls, close };
+  /// read: go on with the next line; flush: write everything queued first; start_tls: write,
+  /// then run the TLS handshake; close: write, then close.
+  enum class next { read, flush, start_tls, close };
   std::string bytes;          ///< exact octets to write (may be empty)
   next then = next::read;
 };
