@@ -65,6 +65,10 @@ embedded_server::embedded_server(std::size_t account_count) : impl_(std::make_un
   config.tls_cert = impl_->tls.cert;
   config.tls_key = impl_->tls.key;
   config.implementation = "pop3refd (embedded in pop3spec)";
+  // The embedded run exercises the whole corpus, so every extension pop3refd has is switched on,
+  // the legacy XTND and LAST included (they are off in a default pop3refd).
+  auto& caps = config.caps;
+  caps.sleeping = caps.core = caps.deli = caps.uid_param = caps.xtnd = caps.last = true;
   for (std::size_t i = 1; i <= std::max<std::size_t>(account_count, 1); ++i) {
     account a;
     a.user = "alice" + std::to_string(i);
