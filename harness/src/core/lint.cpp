@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <system_error>
 
 namespace pop3::harness {
@@ -30,6 +31,32 @@ std::vector<std::filesystem::path> scenario_files(const std::filesystem::path& d
   }
   std::sort(files.begin(), files.end());
   return files;
+}
+
+// A scenario's id is its path below the folder holding rules.tsv, without the extension, so an
+// id printed in a report (or listed in a baseline) always leads straight to its file.
+std::optional<diagnostic> check_id_matches_path(const scenario& s, const std::filesystem::path& file) {
+  const auto catalogue = find_rule_catalogue(file);
+  if (s.id.empty() || !catalogue) return std::nullopt;
+  std::error_code ec;
+  const auto absolute = std::filesystem::absolute(file, ec).lexically_normal();
+  auto expected = absolute.lexically_relative(catalogue->parent_path());
+  expected.replace_extension();
+  if (expected.generic_string() == s.id) return std::nullopt;
+  return diagnostic{s.id_where.file, s.id_where.line, s.id_where.column,
+                    "scenario id '" + s.id + "' does not match its path",
+                    "name the id after the file below scenarios/: id: " + expected.generic_string()};
+}
+
+// Everything lint says about one file: parser diagnostics, rule checks, the id/path check.
+std::vector<diagnostic> lint_parsed(parse_result parsed, const std::filesystem::path& file,
+                                    const rule_catalogue* catalogue) {
+  if (catalogue) {
+    auto more = lint_rules(parsed.value, *catalogue);
+    parsed.diagnostics.insert(parsed.diagnostics.end(), more.begin(), more.end());
+  }
+  if (auto mismatch = check_id_matches_path(parsed.value, file)) parsed.diagnostics.push_back(std::move(*mismatch));
+  return std::move(parsed.diagnostics);
 }
 
 }  // namespace
@@ -60,12 +87,7 @@ std::vector<diagnostic> lint_rules(const scenario& s, const rule_catalogue& cata
 }
 
 std::vector<diagnostic> lint_file(const std::filesystem::path& path, const rule_catalogue* catalogue) {
-  parse_result parsed = parse_scenario_file(path);
-  if (catalogue) {
-    auto more = lint_rules(parsed.value, *catalogue);
-    parsed.diagnostics.insert(parsed.diagnostics.end(), more.begin(), more.end());
-  }
-  return std::move(parsed.diagnostics);
+  return lint_parsed(parse_scenario_file(path), path, catalogue);
 }
 
 std::vector<diagnostic> lint_directory(const std::filesystem::path& dir, const rule_catalogue* catalogue) {
@@ -84,12 +106,9 @@ std::vector<diagnostic> lint_directory(const std::filesystem::path& dir, const r
   std::map<std::string, source_location> ids;
   for (const auto& f : files) {
     parse_result parsed = parse_scenario_file(f);
-    out.insert(out.end(), parsed.diagnostics.begin(), parsed.diagnostics.end());
-    if (catalogue) {
-      auto more = lint_rules(parsed.value, *catalogue);
-      out.insert(out.end(), more.begin(), more.end());
-    }
-    const scenario& s = parsed.value;
+    const scenario s = parsed.value;
+    auto found = lint_parsed(std::move(parsed), f, catalogue);
+    out.insert(out.end(), found.begin(), found.end());
     if (s.id.empty()) continue;
     const auto [it, inserted] = ids.emplace(s.id, s.id_where);
     if (!inserted) {

@@ -140,6 +140,7 @@ TEST_F(LintFiles, DirectoryReportsParseErrorsCatalogueErrorsAndDuplicateIds) {
   for (const auto& x : d)
     got.push_back(fs::path(x.file).filename().string() + ":" + std::to_string(x.line) + ":" + x.message);
   EXPECT_EQ(got, (std::vector<std::string>{"b.pop3:2:unknown rule id 'r/other'",
+                                           "b.pop3:1:scenario id 'suite/a' does not match its path",
                                            "b.pop3:1:duplicate scenario id 'suite/a' (also in " +
                                                (root_ / "suite" / "a.pop3").string() + ":1)",
                                            "c.pop3:4:S: without a preceding C:"}));
