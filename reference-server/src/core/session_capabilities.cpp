@@ -50,7 +50,7 @@ session_output session::impl::cmd_capa(const protocol::command&) {
     if (auto mechs = sasl_mechanisms_offered(); !mechs.empty()) add("SASL", std::move(mechs));
   }
   if (c.resp_codes) add("RESP-CODES");
-  if (c.auth_resp_code) add("AUTH-RESP-CODE");
+  if (auth_resp_code_announced()) add("AUTH-RESP-CODE");
   if (c.pipelining) add("PIPELINING");
   if (c.uidl) add("UIDL");
   if (c.expire) {

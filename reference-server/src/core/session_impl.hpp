@@ -112,6 +112,11 @@ struct session::impl {
   std::optional<session_output> open_maildrop(const std::string& user);
   [[nodiscard]] const user_account* find_account(const std::string& user) const;
   [[nodiscard]] bool plaintext_auth_allowed() const noexcept;
+  /// AUTH-RESP-CODE is a response code, so it is announced (and [AUTH] sent) only together with
+  /// RESP-CODES: RFC 2449 §8 ties every response code to that capability.
+  [[nodiscard]] bool auth_resp_code_announced() const noexcept {
+    return config_.caps.auth_resp_code && config_.caps.resp_codes;
+  }
   [[nodiscard]] bool stls_possible() const noexcept;
 
   // session_sasl.cpp

@@ -16,9 +16,8 @@ session_output session::impl::err(std::string_view text, detail::resp_code code)
 std::string_view session::impl::code_tag(detail::resp_code code) const noexcept {
   // DIGEST §6a: [AUTH] only with AUTH-RESP-CODE announced (RFC 3206 §6), every other code only
   // with RESP-CODES announced (RFC 2449 §8); without them the status line carries plain text.
-  const auto& caps = config_.caps;
-  if (code == detail::resp_code::auth) return caps.auth_resp_code ? "AUTH" : "";
-  if (!caps.resp_codes) return "";
+  if (code == detail::resp_code::auth) return auth_resp_code_announced() ? "AUTH" : "";
+  if (!config_.caps.resp_codes) return "";
   switch (code) {
     case detail::resp_code::none:
     case detail::resp_code::auth:

@@ -117,4 +117,14 @@ TEST_F(session_capa, every_switch_removes_its_line) {
   EXPECT_FALSE(capa(e).has("SASL")) << "no mechanism, no SASL line";
 }
 
+TEST_F(session_capa, withdrawing_resp_codes_withdraws_auth_resp_code_and_its_codes) {
+  // RFC 2449 §8: response codes belong to RESP-CODES; [AUTH] is one of them.
+  config_.caps.resp_codes = false;
+  driver d(config_, store_);
+  const auto before = capa(d);
+  EXPECT_FALSE(before.has("RESP-CODES"));
+  EXPECT_FALSE(before.has("AUTH-RESP-CODE"));
+  EXPECT_EQ(d.login("alice", "wrong"), "-ERR authentication failed\r\n");
+}
+
 }  // namespace
