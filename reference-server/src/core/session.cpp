@@ -123,6 +123,11 @@ session_output session::impl::on_line(const protocol::framed_line& line) {
   // The driver discards input between STLS's +OK and the handshake; a line here is a driver bug.
   if (tls_starting_) return err("TLS negotiation in progress");
   if (sasl_) return on_sasl_response(line);
+  // RFC 1939 §7: PASS only *immediately* after a successful USER, so any other line ends the
+  // USER/PASS sequence, refused and unparseable ones included. CAPA is the one exception: RFC 2449
+  // §5 puts no restriction on it (DIGEST A33).
+  const auto keyword = detail::upper_ascii(line.text.substr(0, std::min<std::size_t>(line.text.find(' '), 5)));
+  if (line.too_long || (keyword != "PASS" && keyword != "CAPA")) pending_user_.reset();
   if (line.too_long) return err("line too long");
   if (line.end != protocol::framed_line::ending::crlf && config_.strict_syntax) return err("line must end with CRLF");
   const auto parsed = protocol::parse_command(line.text, config_.strict_syntax);

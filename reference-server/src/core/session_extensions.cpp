@@ -140,7 +140,7 @@ session_output session::impl::cmd_deli(const protocol::command& cmd) {
 }
 
 session_output session::impl::cmd_last(const protocol::command&) {
-  // RFC 1460 LAST: the highest message number accessed (by RETR), in this session or, through
+  // RFC 1460 LAST: the highest message number accessed (by RETR or DELE), in this session or, through
   // the Maildir seen flag, an earlier one; 0 if none.
   return ok(std::to_string(highest_accessed_));
 }

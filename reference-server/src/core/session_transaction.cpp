@@ -117,6 +117,7 @@ session_output session::impl::cmd_dele(const protocol::command& cmd) {
   const auto ref = resolve_message(cmd.args[0]);
   if (ref.error) return *ref.error;
   deleted_[ref.index] = true;
+  highest_accessed_ = std::max<std::uint64_t>(highest_accessed_, ref.index + 1);  // RFC 1460 §5 DELE, for LAST
   return ok("message " + std::to_string(ref.index + 1) + " deleted");
 }
 

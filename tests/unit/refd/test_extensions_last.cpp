@@ -22,6 +22,8 @@ TEST_F(last_command, starts_at_the_highest_seen_message_and_follows_retr) {
   EXPECT_EQ(d.cmd("LAST"), "+OK 3\r\n") << "TOP is not an access in RFC 1460's sense";
   d.cmd("DELE 3");
   EXPECT_EQ(d.cmd("LAST"), "+OK 3\r\n");
+  d.cmd("DELE 4");
+  EXPECT_EQ(d.cmd("LAST"), "+OK 4\r\n") << "DELE is an access too (RFC 1460 §5 DELE)";
   EXPECT_EQ(d.cmd("RSET").substr(0, 3), "+OK");
   EXPECT_EQ(d.cmd("LAST"), "+OK 0\r\n") << "RSET resets it";
   d.cmd("RETR 1");
