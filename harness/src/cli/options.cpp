@@ -52,6 +52,11 @@ void add_options(CLI::App& command, options& o) {
   command.add_option("--scenario-timeout", o.scenario_timeout, "Seconds per scenario, waits excluded (default 60)")
       ->check(CLI::PositiveNumber)
       ->group(run_group);
+  command.add_option("--max-wait", o.max_wait,
+                     "Skip scenarios whose wait: steps add up to more than this many seconds (e.g. the "
+                     "10-minute autologout checks); default: no limit")
+      ->check(CLI::NonNegativeNumber)
+      ->group(run_group);
   command.add_flag("--strict", o.strict, "SHOULD failures fail the run")->group(run_group);
 
   const char* output_group = "Output";

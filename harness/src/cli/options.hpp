@@ -31,6 +31,7 @@ struct options {
   std::string shard;                      ///< "K/N"
   std::size_t jobs = 1;
   std::optional<double> timeout, timeout_scale, scenario_timeout;   ///< seconds; unset: config or default
+  std::optional<double> max_wait;         ///< seconds: skip scenarios whose wait: steps exceed it; unset: no limit
   bool strict = false, verbose = false;
   std::string junit, json, markdown;
 };

@@ -2,6 +2,7 @@
 #include <array>
 #include <ctime>
 #include <memory>
+#include <optional>
 
 #include <unistd.h>
 
@@ -10,10 +11,12 @@
 #include "exit_codes.hpp"
 #include "interrupt.hpp"
 #include "pop3/harness/net/embedded_server.hpp"
+#include "pop3/harness/result_skeleton.hpp"
 #include "pop3/reports/json.hpp"
 #include "pop3/reports/junit.hpp"
 #include "pop3/reports/matrix.hpp"
 #include "pop3/reports/summary.hpp"
+#include "pop3/reports/text.hpp"
 #include "scenario_set.hpp"
 #include "selection.hpp"
 
@@ -98,13 +101,30 @@ int run_command(const options& o, std::ostream& out, std::ostream& err) {
   report.started_at = iso8601_now();
   const auto started = std::chrono::steady_clock::now();
   auto apply_baseline = [&](reports::scenario_result& r) { r.known_failure = matches_any(selection.baseline, r.id); };
-  std::vector<const scenario*> chosen;
-  for (const auto& s : selection.scenarios) chosen.push_back(&s);
-  report.results = run.run(chosen, [&](const reports::scenario_result& r) {
+  auto show = [&](const reports::scenario_result& r) {
     auto shown = r;
     apply_baseline(shown);
     screen.result(shown);
-  });
+  };
+  // --max-wait: scenarios that would sit idle longer (autologout checks wait 10+ minutes) are
+  // reported as skipped with the reason, not silently dropped.
+  std::vector<const scenario*> chosen;
+  std::vector<std::optional<reports::scenario_result>> too_long;
+  for (const auto& s : selection.scenarios) {
+    const std::chrono::duration<double> waits = total_wait(s);
+    if (o.max_wait && waits.count() > *o.max_wait) {
+      too_long.emplace_back(result_skeleton(s, reports::verdict::skip,
+                                            "waits " + reports::format_seconds(waits) + " s in total, more than --max-wait " +
+                                                reports::format_seconds(std::chrono::duration<double>(*o.max_wait))));
+      show(*too_long.back());
+    } else {
+      too_long.emplace_back();
+      chosen.push_back(&s);
+    }
+  }
+  auto ran = run.run(chosen, show);
+  auto next_ran = ran.begin();
+  for (auto& skipped : too_long) report.results.push_back(skipped ? std::move(*skipped) : std::move(*next_ran++));
   for (auto& r : report.results) apply_baseline(r);
   report.elapsed = std::chrono::steady_clock::now() - started;
 

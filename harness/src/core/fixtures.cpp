@@ -39,6 +39,14 @@ std::vector<std::string> mailbox_messages(const scenario& s) {
   return out;
 }
 
+std::chrono::milliseconds total_wait(const scenario& s) {
+  std::chrono::milliseconds total{0};
+  for (const step& st : s.steps) {
+    if (const auto* w = std::get_if<wait_step>(&st.action)) total += w->duration;
+  }
+  return total;
+}
+
 bool needs_fixtures(const scenario& s) {
   if (s.mailbox.k != mailbox_fixture::kind::any) return true;
   for (const step& st : s.steps) {

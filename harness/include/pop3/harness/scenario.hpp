@@ -153,6 +153,8 @@ using include_resolver =
 [[nodiscard]] std::string generated_message(std::size_t number, std::size_t count);
 /// True when the scenario needs a fixture adapter (a provisioned mailbox or deliver: steps).
 [[nodiscard]] bool needs_fixtures(const scenario& s);
+/// The time the scenario's wait: steps add up to (what --max-wait compares).
+[[nodiscard]] std::chrono::milliseconds total_wait(const scenario& s);
 
 /// Names bound before any step runs (see docs/scenario-language.md, "Captures and expressions").
 inline constexpr std::array<std::string_view, 5> builtin_names{"user", "password", "sasl_plain", "timestamp",
