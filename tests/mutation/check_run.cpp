@@ -1,0 +1,201 @@
+// run_check(): plan (which scenarios each fault needs), baseline per profile, faults in parallel.
+#include "check_run.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <ostream>
+#include <set>
+#include <stdexcept>
+#include <thread>
+
+#include "check_support.hpp"
+
+namespace pop3::mutation {
+namespace {
+
+using steady = std::chrono::steady_clock;
+
+bool glob_match(std::string_view pattern, std::string_view text) {
+  if (pattern.empty()) return text.empty();
+  if (pattern.front() == '*') {
+    for (std::size_t i = 0; i <= text.size(); ++i) {
+      if (glob_match(pattern.substr(1), text.substr(i))) return true;
+    }
+    return false;
+  }
+  if (text.empty() || (pattern.front() != '?' && pattern.front() != text.front())) return false;
+  return glob_match(pattern.substr(1), text.substr(1));
+}
+
+// Runs work(i) for i in [0, count) on up to `jobs` threads.
+void parallel_for(std::size_t count, std::size_t jobs, const std::function<void(std::size_t)>& work) {
+  std::atomic<std::size_t> next{0};
+  std::vector<std::jthread> threads;
+  for (std::size_t j = 0; j < std::max<std::size_t>(1, std::min(jobs, count)); ++j) {
+    threads.emplace_back([&] {
+      for (std::size_t i = next++; i < count; i = next++) work(i);
+    });
+  }
+}
+
+double seconds_since(steady::time_point start) {
+  return std::chrono::duration<double>(steady::now() - start).count();
+}
+
+// What one fault needs: its scenarios, split by whether they are quick enough.
+struct fault_plan {
+  const fault_spec* spec;
+  std::vector<const indexed_scenario*> quick;
+  std::vector<std::string> slow;
+};
+
+void check_catalogue(const harness::rule_catalogue& rules) {
+  auto must_checkable = [&](const std::string& id, const char* what) {
+    const auto* r = rules.find(id);
+    if (r == nullptr || r->lvl != reports::level::must || r->uncheckable) {
+      throw std::runtime_error(std::string(what) + " " + id + " is not a checkable MUST rule of rules.tsv");
+    }
+  };
+  for (const auto& f : all_faults()) must_checkable(f.rule, "the fault for");
+  for (const auto& u : unbroken_rules()) must_checkable(u.rule, "the unbroken rule");
+}
+
+}  // namespace
+
+const char* to_string(fault_status s) noexcept {
+  switch (s) {
+    case fault_status::caught:
+      return "caught";
+    case fault_status::not_caught:
+      return "NOT CAUGHT";
+    case fault_status::not_covered:
+      return "not covered";
+    case fault_status::too_slow:
+      return "too slow";
+    case fault_status::baseline_failed:
+      return "BASELINE FAILS";
+  }
+  return "?";
+}
+
+bool check_report::passed() const {
+  if (!baseline.empty()) return false;
+  return std::none_of(faults.begin(), faults.end(), [](const fault_result& f) {
+    return f.status == fault_status::not_caught || f.status == fault_status::baseline_failed;
+  });
+}
+
+check_report run_check(const check_options& options, std::ostream& progress) {
+  const auto start = steady::now();
+  const scenario_index index(options.scenarios);
+  check_catalogue(index.catalogue());
+  check_report report;
+  report.corpus_problems = index.problems();
+  for (const auto& r : index.catalogue().rules()) {
+    if (r.lvl == reports::level::must && !r.uncheckable) report.checkable_must.push_back(r.id);
+  }
+
+  // The plan, and per profile the union of the quick scenarios for its baseline.
+  std::vector<fault_plan> plans;
+  std::map<std::string, std::set<const indexed_scenario*>> baseline_sets;
+  for (const auto& f : all_faults()) {
+    const bool selected = options.rules.empty() || std::any_of(options.rules.begin(), options.rules.end(),
+                                                               [&](const auto& g) { return glob_match(g, f.rule); });
+    if (!selected) continue;
+    fault_plan p{&f, {}, {}};
+    for (const auto* s : index.covering(f.rule)) {
+      if (s->idle > options.max_idle) p.slow.push_back(s->s.id);
+      else p.quick.push_back(s);
+    }
+    for (const auto* s : p.quick) baseline_sets[f.profile].insert(s);
+    plans.push_back(std::move(p));
+  }
+
+  // Baseline: every scenario concerned, through a transparent proxy, split over the jobs.
+  std::map<std::string, reports::scenario_result> baseline;  // by scenario id (and profile)
+  std::mutex mutex;
+  shared_files files;
+  struct shard {
+    std::string profile;
+    std::vector<const indexed_scenario*> scenarios;
+  };
+  std::vector<shard> shards;
+  for (const auto& [profile, set] : baseline_sets) {
+    const std::vector<const indexed_scenario*> all(set.begin(), set.end());
+    const std::size_t parts = std::max<std::size_t>(1, std::min(options.jobs, all.size()));
+    for (std::size_t k = 0; k < parts; ++k) {
+      shard sh{profile, {}};
+      for (std::size_t i = k; i < all.size(); i += parts) sh.scenarios.push_back(all[i]);
+      shards.push_back(std::move(sh));
+    }
+  }
+  progress << "mutation check: baseline of " << baseline_sets.size() << " profile(s) in " << shards.size()
+           << " shard(s)" << std::endl;
+  parallel_for(shards.size(), options.jobs, [&](std::size_t i) {
+    const proxied_upstream upstream(files, shards[i].profile, nullptr);
+    auto run = run_proxied(upstream, shards[i].scenarios, options.limits, false);
+    const std::scoped_lock lock(mutex);
+    for (auto& r : run.results) baseline[shards[i].profile + " " + r.id] = std::move(r);
+    if (!run.probe_problem.empty()) report.baseline.push_back({shards[i].profile, "(probe)", "error", run.probe_problem});
+  });
+  for (const auto& [key, r] : baseline) {
+    if (r.outcome == reports::verdict::pass || r.outcome == reports::verdict::skip) continue;
+    report.baseline.push_back({key.substr(0, key.find(' ')), r.id, reports::to_string(r.outcome), r.message});
+  }
+
+  // Each fault: the scenarios that passed in the baseline, until one fails.
+  report.faults.resize(plans.size());
+  std::size_t done = 0;
+  parallel_for(plans.size(), options.jobs, [&](std::size_t i) {
+    const auto& p = plans[i];
+    const auto fault_start = steady::now();
+    fault_result out;
+    out.spec = p.spec;
+    out.slow = p.slow;
+    // Only scenarios that pass without the fault can show that the fault is caught.
+    std::vector<const indexed_scenario*> runnable;
+    std::vector<std::string> failing;
+    for (const auto* s : p.quick) {
+      const auto it = baseline.find(p.spec->profile + " " + s->s.id);
+      const auto verdict = it == baseline.end() ? reports::verdict::error : it->second.outcome;
+      if (verdict == reports::verdict::pass) runnable.push_back(s);
+      else if (verdict == reports::verdict::skip) out.skipped.push_back(s->s.id);
+      else failing.push_back(s->s.id);
+    }
+    // Quickest first: a caught fault usually stops at the first scenario.
+    std::stable_sort(runnable.begin(), runnable.end(), [](const auto* a, const auto* b) { return a->idle < b->idle; });
+    if (runnable.empty() && !failing.empty()) {
+      out.status = fault_status::baseline_failed;
+      out.detail = "failing without the fault: " + failing.front();
+    } else if (runnable.empty()) {
+      out.status = p.slow.empty() || !out.skipped.empty() ? fault_status::not_covered : fault_status::too_slow;
+    } else {
+      const proxied_upstream upstream(files, p.spec->profile, p.spec);
+      const auto run = run_proxied(upstream, runnable, options.limits, true);
+      out.probe_problem = run.probe_problem;
+      out.status = fault_status::not_caught;
+      for (const auto& r : run.results) {
+        out.ran.push_back(r.id);
+        if (r.outcome == reports::verdict::fail && r.lvl == reports::level::must) {
+          out.status = fault_status::caught;
+          out.caught_by = r.id;
+          out.detail = r.message;
+        } else if (r.outcome != reports::verdict::pass && out.detail.empty()) {
+          out.detail = r.id + ": " + reports::to_string(r.outcome) + ": " + r.message;
+        }
+      }
+    }
+    out.seconds = seconds_since(fault_start);
+    const std::scoped_lock lock(mutex);
+    progress << "[" << ++done << "/" << plans.size() << "] " << p.spec->rule << ": " << to_string(out.status)
+             << (out.caught_by.empty() ? "" : " by " + out.caught_by) << std::endl;
+    report.faults[i] = std::move(out);
+  });
+  report.seconds = seconds_since(start);
+  return report;
+}
+
+}  // namespace pop3::mutation
