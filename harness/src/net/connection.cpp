@@ -159,9 +159,13 @@ asio::awaitable<io_outcome> connection::handshake(steady::time_point deadline) {
   if (!shaken) co_return timed_out("TLS handshake timed out");
   if (auto failure = std::get<0>(*shaken)) {
     if (is_certificate_failure(failure)) {
-      co_return io_outcome{io_outcome::kind::failed,
+      // The server's certificate did not verify against the CAs the run trusts: that is the
+      // server's fault as far as rule tls/server/valid-certificate goes; the hint covers a
+      // run that simply forgot its CA file.
+      const io_outcome out{io_outcome::kind::failed,
                            "TLS certificate verification failed for " + host_ + " (use --ca FILE or --insecure)",
-                           false, {}};
+                           true, {}};
+      co_return out;
     }
     auto out = from_error(failure, "TLS handshake");
     // A peer that hangs up or talks garbage instead of TLS is at fault, not the harness.
