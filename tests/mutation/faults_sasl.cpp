@@ -130,11 +130,6 @@ std::vector<fault_spec> sasl_faults() {
         if (!c.sasl_response || c.text.size() <= 1000) return std::nullopt;
         return std::vector<std::string>{"*"};
       }));
-  add("sasl/auth/no-data-with-success", "puts base64 data on the +OK that ends AUTH",
-      edit_responses([](const server_line& l) -> replacement {
-        if (!ends_auth(l) || !l.ok()) return std::nullopt;
-        return std::vector<std::string>{"+OK dmVyaWZpZWQ="};
-      }));
   add("sasl/auth/prep-failure", "ignores an authorization identity that is not ASCII",
       rewrite_plain(on_message([](std::string_view m, const credentials&) -> std::optional<std::string> {
         const auto p = protocol::parse_sasl_plain(m);
