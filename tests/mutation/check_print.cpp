@@ -32,10 +32,17 @@ void print_attention(const check_report& report, std::ostream& out) {
   bool header = false;
   for (const auto& f : report.faults) {
     if (f.status != fault_status::not_caught) continue;
+    if (report.known_gaps.contains(f.spec->rule)) {
+      out << "\nKnown gap (listed in the known-gaps file): " << f.spec->rule << " — the server " << f.spec->how << '\n';
+      continue;
+    }
     if (!header) out << "\nNot caught: the fault is in place and every scenario of its rule still passes\n";
     header = true;
     out << "  " << f.spec->rule << ": the server " << f.spec->how << "\n    scenarios: " << joined(f.ran) << '\n';
     if (!f.detail.empty()) out << "    note: " << f.detail << '\n';
+  }
+  for (const auto& rule : report.stale_gaps()) {
+    out << "\nStale known gap: " << rule << " is caught now; remove it from the known-gaps file\n";
   }
   if (!report.baseline.empty()) {
     out << "\nBaseline failures: without any fault, against pop3refd (profile, scenario, verdict, message)\n";
@@ -84,8 +91,9 @@ void print_report(const check_report& report, bool verbose, std::ostream& out) {
       << " rules with scenarios that ran, " << uncovered.size() << " not covered by a runnable scenario, "
       << slow.size() << " only by scenarios idling too long; " << std::fixed << std::setprecision(0) << report.seconds
       << " s)\n"
-      << (report.passed() ? "PASSED: every covered fault was caught and the baseline is clean\n"
-                          : "FAILED: see \"Not caught\" and \"Baseline failures\" above\n");
+      << "  known gaps listed: " << report.known_gaps.size() << '\n'
+      << (report.passed() ? "PASSED: every covered fault was caught (or is a listed known gap) and the baseline is clean\n"
+                          : "FAILED: see \"Not caught\", \"Stale known gap\" and \"Baseline failures\" above\n");
 }
 
 }  // namespace pop3::mutation

@@ -82,10 +82,19 @@ const char* to_string(fault_status s) noexcept {
 }
 
 bool check_report::passed() const {
-  if (!baseline.empty()) return false;
-  return std::none_of(faults.begin(), faults.end(), [](const fault_result& f) {
-    return f.status == fault_status::not_caught || f.status == fault_status::baseline_failed;
+  if (!baseline.empty() || !stale_gaps().empty()) return false;
+  return std::none_of(faults.begin(), faults.end(), [this](const fault_result& f) {
+    if (f.status == fault_status::not_caught) return !known_gaps.contains(f.spec->rule);
+    return f.status == fault_status::baseline_failed;
   });
+}
+
+std::vector<std::string> check_report::stale_gaps() const {
+  std::vector<std::string> stale;
+  for (const auto& f : faults) {
+    if (f.status == fault_status::caught && known_gaps.contains(f.spec->rule)) stale.push_back(f.spec->rule);
+  }
+  return stale;
 }
 
 check_report run_check(const check_options& options, std::ostream& progress) {
@@ -93,6 +102,7 @@ check_report run_check(const check_options& options, std::ostream& progress) {
   const scenario_index index(options.scenarios);
   check_catalogue(index.catalogue());
   check_report report;
+  report.known_gaps = options.known_gaps;
   report.corpus_problems = index.problems();
   for (const auto& r : index.catalogue().rules()) {
     if (r.lvl == reports::level::must && !r.uncheckable) report.checkable_must.push_back(r.id);
