@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/compare_command.hpp"
 #include "cli/exit_codes.hpp"
 
 int main(int argc, char** argv) {
@@ -25,6 +26,11 @@ int main(int argc, char** argv) {
   options list_options;
   auto* list = app.add_subcommand("list", "Dry run: the scenarios that would run, with the skips known in advance");
   add_options(*list, list_options);
+
+  compare_cli_options compare_options;
+  auto* compare = app.add_subcommand(
+      "compare", "Compare a server with the embedded reference server, response by response (docs/compare.md)");
+  add_compare_options(*compare, compare_options);
 
   std::vector<std::string> lint_paths;
   std::string lint_dir;
@@ -49,6 +55,7 @@ int main(int argc, char** argv) {
   try {
     if (run->parsed()) return run_command(run_options, std::cout, std::cerr);
     if (list->parsed()) return list_command(list_options, std::cout, std::cerr);
+    if (compare->parsed()) return compare_command(compare_options, std::cout, std::cerr);
     if (lint->parsed()) return lint_command(lint_paths, lint_dir, std::cout);
     return rules_command(rules_dir, rules_coverage, std::cout, std::cerr);
   } catch (const usage_error& e) {

@@ -17,13 +17,27 @@ void add_options(CLI::App& command, options& o) {
   command.add_flag("--stls", o.stls, "The server offers STLS; the probe logs in after STLS")->group(target_group);
   command.add_option("--ca", o.ca, "PEM file of trusted CA certificates")->check(CLI::ExistingFile)->group(target_group);
   command.add_flag("--insecure", o.insecure, "Do not verify the server's certificate")->group(target_group);
+  command.add_option("--client-cert", o.client_cert,
+                     "PEM client certificate presented in every TLS handshake (with --client-key; declare "
+                     "--fact CLIENT-CERT-ACCEPTED if the server accepts it as authentication)")
+      ->check(CLI::ExistingFile)
+      ->group(target_group);
+  command.add_option("--client-key", o.client_key, "PEM private key of --client-cert")
+      ->check(CLI::ExistingFile)
+      ->group(target_group);
   command.add_option("--user", o.user, "Account name (env POP3SPEC_USER)")->group(target_group);
   command.add_option("--pass", o.pass, "Password (env POP3SPEC_PASS; prefer the env or --config)")->group(target_group);
   command.add_option("--apop-secret", o.apop_secret, "APOP secret (env POP3SPEC_APOP_SECRET)")->group(target_group);
   command.add_option("--config", o.config_file,
-                     "JSON file: server, tls, ca, insecure, accounts [{user, pass, apop_secret, address, "
-                     "fixtures, disposable}], timeouts {read, scale, scenario}")
+                     "JSON file: server, tls, ca, insecure, client_cert, client_key, facts [NAME...], accounts [{user, pass, apop_secret, "
+                     "address, fixtures, disposable, long_user, long_pass, utf8_user, utf8_pass}], timeouts {read, scale, "
+                     "scenario}. long_*: a further user whose password has 255 octets; utf8_*: one whose "
+                     "password is non-ASCII UTF-8 (RFC 4616 scenarios skip without them)")
       ->check(CLI::ExistingFile)
+      ->group(target_group);
+  command.add_option("--fact", o.facts,
+                     "Declare a fact about the server that no CAPA tag shows, for `requires: FACT:NAME` and "
+                     "probes (repeatable; e.g. XTND, LAST, APOP, CLEARTEXT-REFUSED, PRIVACY-MODE)")
       ->group(target_group);
   command.add_option("--fixtures", o.fixtures,
                      "Fixture adapter: maildir:PATH, mbox:PATH, smtp://HOST:PORT, lmtp://HOST:PORT or exec:COMMAND "

@@ -22,8 +22,10 @@ struct options {
   std::string server;                     ///< host[:port]; empty: the embedded reference server
   bool tls = false, stls = false, insecure = false;
   std::string ca;
+  std::string client_cert, client_key;    ///< --client-cert / --client-key
   std::string user, pass, apop_secret;
   std::string config_file;
+  std::vector<std::string> facts;         ///< --fact NAME (repeatable)
   std::string fixtures;
   bool allow_destructive = false;
   std::vector<std::string> filters, excludes;
@@ -42,7 +44,7 @@ void add_options(CLI::App& command, options& o);
 /// The run as configured: either the embedded server or an external target with its accounts.
 struct run_setup {
   bool embedded = true;
-  target where;                           ///< external only
+  target where;                           ///< external only, except facts and the client certificate
   tls_mode tls = tls_mode::none;          ///< also for the embedded server
   std::vector<account> accounts;          ///< external only (the embedded server makes its own)
   timing limits;

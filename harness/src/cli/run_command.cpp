@@ -74,6 +74,9 @@ int run_command(const options& o, std::ostream& out, std::ostream& err) {
     cleanup.remove_on_interrupt(embedded->root());
     where = embedded->target_for(setup.tls);
     where.insecure = o.insecure;
+    where.facts.insert(where.facts.end(), setup.where.facts.begin(), setup.where.facts.end());
+    where.client_cert = setup.where.client_cert;
+    where.client_key = setup.where.client_key;
     accounts = embedded->accounts();
   }
   runner run(where, accounts, setup.limits, setup.jobs);

@@ -1,5 +1,7 @@
 // resolve_setup(): command line + --config JSON + environment -> run_setup.
 // Precedence: a command-line option, then the config file, then the built-in default.
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -16,14 +18,15 @@ namespace {
 using json = nlohmann::json;
 
 struct config_account {
-  std::string user, pass, apop_secret, address, fixtures;
+  std::string user, pass, apop_secret, address, fixtures, long_user, long_pass, utf8_user, utf8_pass;
   bool disposable = false;
 };
 
 struct config_file {
-  std::string server, tls, ca;
+  std::string server, tls, ca, client_cert, client_key;
   bool insecure = false;
   std::vector<config_account> accounts;
+  std::vector<std::string> facts;
   std::optional<double> read, scale, scenario;
 };
 
@@ -54,12 +57,16 @@ config_file load_config(const std::string& path) {
   } catch (const json::parse_error& e) {
     throw usage_error(path + ": not valid JSON: " + e.what());
   }
-  check_keys(root, {"server", "tls", "ca", "insecure", "accounts", "timeouts"}, path);
+  check_keys(root, {"server", "tls", "ca", "insecure", "client_cert", "client_key", "facts", "accounts", "timeouts"},
+             path);
   config_file out;
   read_field(root, "server", out.server, path);
   read_field(root, "tls", out.tls, path);
   read_field(root, "ca", out.ca, path);
   read_field(root, "insecure", out.insecure, path);
+  read_field(root, "facts", out.facts, path);
+  read_field(root, "client_cert", out.client_cert, path);
+  read_field(root, "client_key", out.client_key, path);
   if (root.contains("timeouts")) {
     const auto& t = root.at("timeouts");
     const std::string where = path + ": timeouts";
@@ -77,7 +84,9 @@ config_file load_config(const std::string& path) {
     std::size_t index = 0;
     for (const auto& a : root.at("accounts")) {
       const std::string where = path + ": accounts[" + std::to_string(index++) + "]";
-      check_keys(a, {"user", "pass", "apop_secret", "address", "fixtures", "disposable"}, where);
+      check_keys(a, {"user", "pass", "apop_secret", "address", "fixtures", "disposable", "long_user", "long_pass",
+                     "utf8_user", "utf8_pass"},
+                 where);
       config_account acct;
       read_field(a, "user", acct.user, where);
       read_field(a, "pass", acct.pass, where);
@@ -85,6 +94,12 @@ config_file load_config(const std::string& path) {
       read_field(a, "address", acct.address, where);
       read_field(a, "fixtures", acct.fixtures, where);
       read_field(a, "disposable", acct.disposable, where);
+      for (auto [key, into] : {std::pair{"long_user", &acct.long_user}, {"long_pass", &acct.long_pass},
+                               {"utf8_user", &acct.utf8_user}, {"utf8_pass", &acct.utf8_pass}}) {
+        read_field(a, key, *into, where);
+      }
+      if (acct.long_user.empty() != acct.long_pass.empty() || acct.utf8_user.empty() != acct.utf8_pass.empty())
+        throw usage_error(where + ": give long_user with long_pass, and utf8_user with utf8_pass");
       if (acct.user.empty()) throw usage_error(where + ": \"user\" is required");
       out.accounts.push_back(std::move(acct));
     }
@@ -113,6 +128,23 @@ std::shared_ptr<fixture_adapter> adapter_for(const std::string& spec, std::chron
   } catch (const std::invalid_argument& e) {
     throw usage_error(e.what());
   }
+}
+
+// Fact names are compared case-insensitively; FACT:NAME in a scenario allows the same characters.
+std::vector<std::string> declared_facts(const options& o, const config_file& config) {
+  std::vector<std::string> out;
+  for (const auto* list : {&config.facts, &o.facts}) {
+    for (const std::string& f : *list) {
+      const bool valid = !f.empty() && std::all_of(f.begin(), f.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+      });
+      if (!valid) throw usage_error("bad fact \"" + f + "\": use letters, digits, '-' and '_' (e.g. XTND)");
+      std::string upper;
+      for (const char c : f) upper.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+      out.push_back(std::move(upper));
+    }
+  }
+  return out;
 }
 
 std::string first_of(const std::string& given, const std::optional<std::string>& fallback) {
@@ -152,6 +184,11 @@ run_setup resolve_setup(const options& o, const env_lookup& env) {
   setup.limits.read_timeout = seconds(o.timeout.value_or(config.read.value_or(5)));
   setup.limits.scale = o.timeout_scale.value_or(config.scale.value_or(1));
   setup.limits.scenario_limit = seconds(o.scenario_timeout.value_or(config.scenario.value_or(60)));
+  setup.where.facts = declared_facts(o, config);
+  setup.where.client_cert = o.client_cert.empty() ? config.client_cert : o.client_cert;
+  setup.where.client_key = o.client_key.empty() ? config.client_key : o.client_key;
+  if (setup.where.client_cert.empty() != setup.where.client_key.empty())
+    throw usage_error("a client certificate needs its key: give --client-cert with --client-key");
 
   const std::string server = o.server.empty() ? config.server : o.server;
   const bool cli_account = !o.user.empty() || !o.pass.empty() || !o.apop_secret.empty();
@@ -184,6 +221,8 @@ run_setup resolve_setup(const options& o, const env_lookup& env) {
       a.address = c.address;
       a.fixtures = adapter_for(c.fixtures.empty() ? o.fixtures : c.fixtures, adapter_timeout);
       a.disposable = c.disposable || o.allow_destructive;
+      a.long_login = {c.long_user, c.long_pass};
+      a.utf8_login = {c.utf8_user, c.utf8_pass};
       setup.accounts.push_back(std::move(a));
     }
     return setup;

@@ -11,6 +11,12 @@ bool is_builtin_name(std::string_view name) noexcept {
   return std::find(builtin_names.begin(), builtin_names.end(), name) != builtin_names.end();
 }
 
+std::optional<qualified_name> split_qualified_name(std::string_view name) {
+  const std::size_t dot = name.find('.');
+  if (dot == std::string_view::npos) return std::nullopt;
+  return qualified_name{std::string(name.substr(0, dot)), std::string(name.substr(dot + 1))};
+}
+
 namespace detail {
 
 std::optional<bool> multiline_on_success(std::string_view command_line) {

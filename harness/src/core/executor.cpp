@@ -17,5 +17,6 @@ executor::executor(executor&&) noexcept = default;
 action executor::next() { return impl_->run.next(); }
 void executor::on(const event& e) { impl_->run.on(e); }
 const reports::scenario_result& executor::result() const { return impl_->run.result(); }
+const std::vector<recorded_response>& executor::recording() const { return impl_->run.recording(); }
 
 }  // namespace pop3::harness

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <limits>
 
+#include "pop3/protocol/auth.hpp"
 #include "text.hpp"
 
 namespace pop3::harness {
@@ -44,10 +45,11 @@ struct expression_parser {
     n.rhs = rhs;
     return add(std::move(n));
   }
-  // Quoted text, or a repetition of it: the only operand '*' may repeat.
+  // Text: quoted, repeated, joined or base64-encoded. '*' repeats it, '+' joins it.
   [[nodiscard]] bool is_text(int index) const {
     const node& n = out.nodes_[static_cast<std::size_t>(index)];
-    return n.k == node::kind::text || (n.k == node::kind::multiply && is_text(n.lhs));
+    return n.k == node::kind::text || n.k == node::kind::join || n.k == node::kind::base64 ||
+           (n.k == node::kind::multiply && is_text(n.lhs));
   }
 
   int sum() {
@@ -59,8 +61,12 @@ struct expression_parser {
       const std::size_t op_at = pos - 1;
       const int rhs = product();
       if (rhs < 0) return -1;
+      if (op == '+' && (is_text(lhs) || is_text(rhs))) {
+        lhs = binary(node::kind::join, lhs, rhs);
+        continue;
+      }
       if (is_text(lhs) || is_text(rhs)) {
-        fail(op_at, std::string("'") + op + "' needs numbers; only 'text' * n works on quoted text");
+        fail(op_at, "'-' needs numbers; text works only with '+' (join) and 'text' * n");
         return -1;
       }
       lhs = binary(op == '+' ? node::kind::add : node::kind::subtract, lhs, rhs);
@@ -111,6 +117,27 @@ struct expression_parser {
     return primary();
   }
 
+  static bool is_ident_start(char c) { return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+  void skip_ident() {
+    while (pos < text.size() && (text[pos] == '_' || std::isalnum(static_cast<unsigned char>(text[pos])))) ++pos;
+  }
+
+  // base64( expr ): pos is at "(".
+  int call(std::size_t start) {
+    ++pos;
+    if (++depth > max_depth) return fail(start, "expression nested too deeply"), -1;
+    const int argument = sum();
+    --depth;
+    if (argument < 0) return -1;
+    skip_blanks();
+    if (pos >= text.size() || text[pos] != ')') return fail(pos, "expected ')' after the argument of base64"), -1;
+    ++pos;
+    node n;
+    n.k = node::kind::base64;
+    n.lhs = argument;
+    return add(std::move(n));
+  }
+
   int primary() {
     skip_blanks();
     if (pos >= text.size()) return fail(pos, "expected a number, a name, 'text' or '('"), -1;
@@ -150,8 +177,14 @@ struct expression_parser {
       return inner;
     }
     if (c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
-      while (pos < text.size() && (text[pos] == '_' || std::isalnum(static_cast<unsigned char>(text[pos]))))
-        ++pos;
+      skip_ident();
+      if (text.substr(start, pos - start) == "base64" && pos < text.size() && text[pos] == '(') return call(start);
+      if (pos + 1 < text.size() && text[pos] == '.' && is_ident_start(text[pos + 1])) {
+        ++pos;  // connection-qualified: a.apop_digest
+        skip_ident();
+      }
+      if (pos < text.size() && text[pos] == '(')
+        return fail(start, "unknown function '" + std::string(text.substr(start, pos - start)) + "' (base64 is the only one)"), -1;
       node n;
       n.k = node::kind::name;
       n.text = std::string(text.substr(start, pos - start));
@@ -202,6 +235,18 @@ struct expression_evaluator {
         if (!bound) return fail("$" + n.text + " is not bound");
         return val{val::kind::bound, 0, std::move(*bound), n.text};
       }
+      case node::kind::base64: {
+        const auto v = eval(n.lhs);
+        if (!v) return std::nullopt;
+        return val{val::kind::quoted, 0, protocol::base64_encode(as_text(*v)), {}};
+      }
+      case node::kind::join: {
+        const auto a = eval(n.lhs);
+        if (!a) return std::nullopt;
+        const auto b = eval(n.rhs);
+        if (!b) return std::nullopt;
+        return joined(as_text(*a) + as_text(*b));
+      }
       case node::kind::negate: {
         const auto v = eval(n.lhs);
         const auto a = v ? to_number(*v) : std::nullopt;
@@ -244,6 +289,14 @@ struct expression_evaluator {
     }
     if (overflow) return fail("integer overflow");
     return val{val::kind::number, r, {}, {}};
+  }
+
+  static std::string as_text(const val& v) { return v.k == val::kind::number ? std::to_string(v.number) : v.text; }
+
+  std::optional<val> joined(std::string text) {
+    if (text.size() > expression::max_repeat_octets)
+      return fail("the text would exceed " + std::to_string(expression::max_repeat_octets) + " octets");
+    return val{val::kind::quoted, 0, std::move(text), {}};
   }
 
   std::optional<val> repeat(const std::string& text, std::int64_t times) {

@@ -31,10 +31,20 @@ bool advertised(const run_context& ctx, const requirement& r) {
   return lists(ctx.caps_authorization, r) || lists(ctx.caps_transaction, r);
 }
 
+bool declared(const run_context& ctx, std::string_view fact) {
+  if (iequals(fact, "APOP") && !ctx.apop_secret.empty()) return true;
+  return std::any_of(ctx.facts.begin(), ctx.facts.end(), [&](const std::string& f) { return iequals(f, fact); });
+}
+
 gate_decision decide_gates(const scenario& s, const run_context& ctx) {
   gate_decision d;
   for (const requirement& r : s.required_caps) {
-    if (!advertised(ctx, r)) {
+    if (r.fact && !declared(ctx, r.tag)) {
+      d.skip_reason = "requires " + r.to_string() + ", which the run does not declare (pop3spec run --fact " +
+                      r.tag + ")";
+      return d;
+    }
+    if (!r.fact && !advertised(ctx, r)) {
       const bool no_capa = ctx.caps_authorization.items().empty() && ctx.caps_transaction.items().empty();
       d.skip_reason = "requires " + r.to_string() + ", which the server does not advertise" +
                       (no_capa ? " (no CAPA response)" : "");
@@ -53,8 +63,9 @@ gate_decision decide_gates(const scenario& s, const run_context& ctx) {
     d.skip_reason = "needs a TLS handshake, and TLS is not available on the target";
     return d;
   }
+  // A declared fact vouches for a probed feature as CAPA would: "declared but broken" fails.
   for (const requirement& r : s.probe_caps) {
-    if (!advertised(ctx, r)) d.probing.push_back(r.to_string());
+    if (!declared(ctx, r.tag) && (r.fact || !advertised(ctx, r))) d.probing.push_back(r.to_string());
   }
   // The preamble logs in the way the server offers: USER/PASS unless CAPA shows it is not offered.
   const auto& caps = ctx.caps_authorization;

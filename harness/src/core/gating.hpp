@@ -20,6 +20,10 @@ struct gate_decision {
 /// True if the live CAPA (before or after login) lists the capability (and its parameter).
 [[nodiscard]] bool advertised(const run_context& ctx, const requirement& r);
 
+/// True if the run declares the fact (--fact, "facts" in --config, the embedded server's own), or,
+/// for APOP, the account has an APOP secret (the operator says the server does APOP).
+[[nodiscard]] bool declared(const run_context& ctx, std::string_view fact);
+
 [[nodiscard]] gate_decision decide_gates(const scenario& s, const run_context& ctx);
 
 }  // namespace pop3::harness::detail

@@ -1,6 +1,7 @@
 // The step interpreter: program construction, the next()/on() loop and verdicts.
 #include "interpreter.hpp"
 
+#include <array>
 #include <set>
 
 #include "pop3/protocol/auth.hpp"
@@ -68,7 +69,11 @@ action interpreter::next() {
       continue;
     }
     if (pc_ >= program_.size()) {
-      finish(reports::verdict::pass, {});
+      if (first_mismatch_) {
+        finish(reports::verdict::fail, first_mismatch_->message, first_mismatch_->expected, first_mismatch_->actual);
+      } else {
+        finish(reports::verdict::pass, {});
+      }
       continue;
     }
     if (const auto* c = std::get_if<connect_op>(&program_[pc_])) {
@@ -129,22 +134,61 @@ void interpreter::on_connect(const connect_op& c, const event& e) {
 bool interpreter::unexpected(const step& st, const event& e, const std::string& doing) {
   if (const auto* f = std::get_if<failed_event>(&e)) {
     transcript_.note(st.conn, doing + " failed: " + f->what);
+    const std::string what = doing + " failed: " + f->what;
+    // Record mode keeps what the server broke and goes on with the other connections.
+    if (!f->harness_fault && remember(st, recorded_response::kind::failed, what)) {
+      fail(st, doing + " to complete", what, "");
+      abandon(st);
+      return true;
+    }
     const auto v = f->harness_fault ? reports::verdict::error : reports::verdict::fail;
-    finish(v, prefix(st) + doing + " failed: " + f->what);
+    finish(v, prefix(st) + what);
     return true;
   }
   if (std::holds_alternative<closed_event>(e)) {
     conns_[st.conn].open = false;
     transcript_.note(st.conn, "<closed>");
+    remember(st, recorded_response::kind::closed);
     fail(st, doing + " to complete", "<closed>", "");
+    if (!finishing_) abandon(st);
     return true;
   }
   if (std::holds_alternative<timeout_event>(e)) {
     transcript_.note(st.conn, "<timeout>");
+    remember(st, recorded_response::kind::timeout);
     fail(st, doing + " to complete", "<timeout>", "");
+    if (!finishing_) abandon(st);
     return true;
   }
   return false;
+}
+
+recorded_response* interpreter::remember(const step& st, recorded_response::kind k, std::string status) {
+  if (!ctx_.record_responses) return nullptr;
+  recorded_response r;
+  r.conn = st.conn;
+  r.step = pc_;
+  r.where = st.where;
+  r.origin = st.origin;
+  if (const auto* x = std::get_if<expect_step>(&st.action)) {
+    r.command = x->command;
+    r.greeting = x->greeting;
+  } else if (const auto* send = std::get_if<send_step>(&st.action)) {
+    r.command = send->bytes.source;  // the send the server broke, as written
+  } else if (std::holds_alternative<tls_step>(st.action)) {
+    r.command = "tls";
+  }
+  r.k = k;
+  r.status = std::move(status);
+  recording_.push_back(std::move(r));
+  return &recording_.back();
+}
+
+void interpreter::abandon(const step& st) {
+  if (ctx_.record_responses && !recording_.empty() && recording_.back().step == pc_) recording_.back().ended = true;
+  in_block_ = false;
+  conns_[st.conn].closed_by_server_at = st.where.line;
+  ++pc_;
 }
 
 void interpreter::on_tls(const step& st, const event& e) {
@@ -175,12 +219,21 @@ void interpreter::on_other(const step& st, const event& e) {
          prefix(st) + (deliver ? "fixture delivery failed: " : "wait failed: ") + what);
 }
 
-value_lookup interpreter::lookup(const std::string& conn) const {
-  return [this, conn](std::string_view name) -> std::optional<std::string> {
+value_lookup interpreter::lookup(const std::string& own) const {
+  return [this, own](std::string_view qualified) -> std::optional<std::string> {
+    const auto q = split_qualified_name(qualified);
+    const std::string& conn = q ? q->conn : own;
+    const std::string_view name = q ? std::string_view(q->field) : qualified;
+    for (const auto& [prefix, login] : extra_logins()) {
+      if (name.substr(0, prefix.size()) != prefix) continue;
+      const std::string_view field = name.substr(prefix.size());
+      if (field == "user") return login->user;
+      if (field == "password") return login->password;
+      if (field == "sasl_plain") return plain_token(login->user, login->password);
+    }
     if (name == "user") return ctx_.user;
     if (name == "password") return ctx_.password;
-    if (name == "sasl_plain")
-      return protocol::base64_encode(std::string(1, '\0') + ctx_.user + '\0' + ctx_.password);
+    if (name == "sasl_plain") return plain_token(ctx_.user, ctx_.password);
     const auto c = conns_.find(conn);
     const auto& ts = c == conns_.end() ? std::nullopt : c->second.timestamp;
     if (name == "timestamp") return ts;
@@ -192,15 +245,28 @@ value_lookup interpreter::lookup(const std::string& conn) const {
   };
 }
 
-std::optional<std::string> interpreter::apop_gap(const std::string& conn,
+std::optional<std::string> interpreter::builtin_gap(const std::string& own,
                                                  const std::vector<std::string>& names) const {
-  for (const auto& n : names) {
+  for (const auto& qualified : names) {
+    const auto q = split_qualified_name(qualified);
+    const std::string& conn = q ? q->conn : own;
+    const std::string& n = q ? q->field : qualified;
+    for (const auto& [prefix, login] : extra_logins()) {
+      if (n.starts_with(prefix) && login->empty())
+        return "the account has no " + std::string(prefix.substr(0, prefix.size() - 1)) +
+               " login (the embedded server makes one; with --config: " + std::string(prefix) + "user and " +
+               std::string(prefix) + "pass)";
+    }
     if (n == "apop_digest" && ctx_.apop_secret.empty()) return "no APOP secret is configured for the run";
     if ((n == "apop_digest" || n == "timestamp") && !conns_.contains(conn)) return "no greeting read yet";
     if ((n == "apop_digest" || n == "timestamp") && !conns_.at(conn).timestamp)
       return "the greeting has no APOP timestamp (the server does not offer APOP)";
   }
   return std::nullopt;
+}
+
+std::array<std::pair<std::string_view, const extra_login*>, 2> interpreter::extra_logins() const {
+  return {{{"long_", &ctx_.long_login}, {"utf8_", &ctx_.utf8_login}}};
 }
 
 void interpreter::commit(const std::vector<std::pair<std::string, std::string>>& captures) {
@@ -214,9 +280,16 @@ std::string interpreter::prefix(const step& st) {
 
 void interpreter::fail(const step& st, const std::string& expected, const std::string& actual,
                        const std::string& why) {
-  finish(reports::verdict::fail,
-         prefix(st) + "expected " + expected + ", got " + actual + (why.empty() ? "" : " (" + why + ")"),
-         expected, actual);
+  std::string message =
+      prefix(st) + "expected " + expected + ", got " + actual + (why.empty() ? "" : " (" + why + ")");
+  if (!ctx_.record_responses) {
+    finish(reports::verdict::fail, std::move(message), expected, actual);
+    return;
+  }
+  // Record mode: the response is kept as it came; the expectation only becomes a note.
+  transcript_.note(st.conn, "expectation not met: " + message);
+  if (!recording_.empty() && recording_.back().mismatch.empty()) recording_.back().mismatch = message;
+  if (!first_mismatch_) first_mismatch_ = mismatch{std::move(message), expected, actual};
 }
 
 void interpreter::finish(reports::verdict v, std::string message, std::string expected, std::string actual) {

@@ -1,5 +1,6 @@
 #pragma once
 // The step interpreter behind pop3::harness::executor (internal).
+#include <array>
 #include <map>
 #include <optional>
 #include <string>
@@ -24,6 +25,9 @@ inline constexpr std::size_t transcript_block_lines = 200;
 /// of each connection). next() hands out the action of the current op; on() applies the event
 /// and advances pc_, or finishes with a verdict. Finishing closes every open connection (one
 /// close_action each), then next() returns finished_action for ever.
+/// In record mode (run_context::record_responses) each read also appends a recorded_response,
+/// and fail() only notes the first unmet expectation: the handlers then carry on as if the
+/// expectation had been met (`if (finishing_) return;` after each fail() is the check-mode exit).
 class interpreter {
  public:
   interpreter(const scenario& s, run_context ctx);
@@ -33,6 +37,7 @@ class interpreter {
   action next();
   void on(const event& e);
   [[nodiscard]] const reports::scenario_result& result() const noexcept { return result_; }
+  [[nodiscard]] const std::vector<recorded_response>& recording() const noexcept { return recording_; }
 
  private:
   struct connect_op {
@@ -43,7 +48,7 @@ class interpreter {
 
   struct connection {
     bool open = false;
-    int closed_by_server_at = 0;  // line of the S: whose <closed> alternative matched
+    int closed_by_server_at = 0;  // line of the step after which it ended (see abandon())
     std::optional<std::string> timestamp;
   };
 
@@ -58,11 +63,18 @@ class interpreter {
 
   /// Handles failed_event (and, where no other event is meaningful, the rest); true if finished.
   bool unexpected(const step& st, const event& e, const std::string& doing);
-  [[nodiscard]] std::optional<std::string> apop_gap(const std::string& conn,
+  [[nodiscard]] std::optional<std::string> builtin_gap(const std::string& conn,
                                                     const std::vector<std::string>& names) const;
   [[nodiscard]] value_lookup lookup(const std::string& conn) const;
+  /// The built-in prefixes of the account's extra logins ("long_", "utf8_").
+  [[nodiscard]] std::array<std::pair<std::string_view, const extra_login*>, 2> extra_logins() const;
   void commit(const std::vector<std::pair<std::string, std::string>>& captures);
   void fail(const step& st, const std::string& expected, const std::string& actual, const std::string& why);
+  /// Record mode: appends the response read for `st` (null in check mode).
+  recorded_response* remember(const step& st, recorded_response::kind k, std::string status = {});
+  /// After the server ended connection st.conn (or, in record mode, broke it or went silent):
+  /// skip its later steps and go on with the others.
+  void abandon(const step& st);
   void finish(reports::verdict v, std::string message, std::string expected = {}, std::string actual = {});
   void finalize();
   [[nodiscard]] static std::string prefix(const step& st);
@@ -82,6 +94,11 @@ class interpreter {
   std::map<std::string, std::string, std::less<>> captures_;
   bool finishing_ = false;
   bool done_ = false;
+  std::vector<recorded_response> recording_;
+  struct mismatch {
+    std::string message, expected, actual;
+  };
+  std::optional<mismatch> first_mismatch_;  // record mode: the verdict once the program ends
 };
 
 }  // namespace pop3::harness::detail

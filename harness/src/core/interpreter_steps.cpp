@@ -23,6 +23,13 @@ std::vector<std::string> pattern_names(const expect_step& x) {
 
 std::string describe(const protocol::framed_line& l) { return printable(l.text, 200); }
 
+std::string framing_problem(const protocol::framed_line& l) {
+  if (l.too_long) return "too long";
+  if (l.end == protocol::framed_line::ending::bare_lf) return "bare LF";
+  if (l.end == protocol::framed_line::ending::none) return "no line end";
+  return "";
+}
+
 }  // namespace
 
 std::optional<action> interpreter::start(const step& st) {
@@ -31,16 +38,16 @@ std::optional<action> interpreter::start(const step& st) {
   if (!global) {
     const connection& c = conns_[st.conn];
     if (c.closed_by_server_at != 0) {
-      // An allowed <closed> ended this connection's script; its later steps do not apply.
-      transcript_.note(st.conn, "line " + std::to_string(st.where.line) +
-                                    " skipped: the server closed the connection (allowed at line " +
-                                    std::to_string(c.closed_by_server_at) + ")");
+      // An allowed <closed> (or, in record mode, any end) ended this connection's script; its
+      // later steps do not apply.
+      transcript_.note(st.conn, "line " + std::to_string(st.where.line) + " skipped: the connection ended at line " +
+                                    std::to_string(c.closed_by_server_at));
       ++pc_;
       return std::nullopt;
     }
   }
   if (const auto* send = std::get_if<send_step>(&st.action)) {
-    if (const auto gap = apop_gap(st.conn, template_names(send->bytes))) {
+    if (const auto gap = builtin_gap(st.conn, template_names(send->bytes))) {
       finish(reports::verdict::skip, *gap);
       return std::nullopt;
     }
@@ -48,7 +55,14 @@ std::optional<action> interpreter::start(const step& st) {
     const auto bytes = render_template(send->bytes, lookup(st.conn), error);
     if (!bytes) {
       // Every name is bound by then (the parser checks), so the server's values are at fault.
-      finish(reports::verdict::fail, prefix(st) + "cannot build the command: " + error);
+      const std::string why = "cannot build the command: " + error;
+      if (remember(st, recorded_response::kind::failed, why)) {
+        // Record mode: an earlier answer did not bind the value; this connection stops here.
+        fail(st, "a command to send", why, "");
+        abandon(st);
+        return std::nullopt;
+      }
+      finish(reports::verdict::fail, prefix(st) + why);
       return std::nullopt;
     }
     transcript_.client(st.conn, *bytes, send->raw);
@@ -58,7 +72,7 @@ std::optional<action> interpreter::start(const step& st) {
   }
   if (const auto* x = std::get_if<expect_step>(&st.action)) {
     if (in_block_) return read_line_action{st.conn, max_data_line_octets, {}};
-    if (const auto gap = apop_gap(st.conn, pattern_names(*x))) {
+    if (const auto gap = builtin_gap(st.conn, pattern_names(*x))) {
       finish(reports::verdict::skip, *gap);
       return std::nullopt;
     }
@@ -101,19 +115,26 @@ void interpreter::on_status(const step& st, const expect_step& x, const event& e
   if (std::holds_alternative<closed_event>(e)) {
     transcript_.note(st.conn, "<closed>");
     conns_[st.conn].open = false;
-    if (!has(outcome::kind::closed)) return fail(st, expected, "<closed>", "");
-    conns_[st.conn].closed_by_server_at = st.where.line;
-    ++pc_;
+    remember(st, recorded_response::kind::closed);
+    if (!has(outcome::kind::closed)) fail(st, expected, "<closed>", "");
+    if (finishing_) return;
+    abandon(st);
     return;
   }
   if (std::holds_alternative<timeout_event>(e)) {
+    remember(st, recorded_response::kind::timeout);
     if (has(outcome::kind::silence)) {
       transcript_.note(st.conn, "<silence>");
       ++pc_;
       return;
     }
     transcript_.note(st.conn, "<timeout>");
-    return fail(st, expected, "<timeout: no response>", "");
+    fail(st, expected, "<timeout: no response>", "");
+    if (finishing_) return;
+    // Record mode: a late answer would be taken for the next command's, so nothing later on this
+    // connection can be trusted.
+    abandon(st);
+    return;
   }
   const auto* le = std::get_if<line_event>(&e);
   if (!le) {
@@ -122,16 +143,18 @@ void interpreter::on_status(const step& st, const expect_step& x, const event& e
   }
   const protocol::framed_line& line = le->line;
   transcript_.server(st.conn, line);
+  if (auto* r = remember(st, recorded_response::kind::line, line.text)) r->framing = framing_problem(line);
   if (line.too_long) {
-    return fail(
-        st, expected, describe(line) + "...",
-        "a response line longer than " + std::to_string(protocol::max_response_line_octets) + " octets");
+    fail(st, expected, describe(line) + "...",
+         "a response line longer than " + std::to_string(protocol::max_response_line_octets) + " octets");
+  } else if (line.end == protocol::framed_line::ending::bare_lf) {
+    fail(st, expected, describe(line), "the line ends in a bare LF, not CRLF");
+  } else if (line.end == protocol::framed_line::ending::none) {
+    fail(st, expected, describe(line), "the connection ended inside the line");
   }
-  if (line.end == protocol::framed_line::ending::bare_lf)
-    return fail(st, expected, describe(line), "the line ends in a bare LF, not CRLF");
-  if (line.end == protocol::framed_line::ending::none)
-    return fail(st, expected, describe(line), "the connection ended inside the line");
+  if (finishing_) return;
   std::string why;
+  bool matched = false;
   for (const outcome& o : x.alternatives) {
     if (o.k != outcome::kind::line) continue;
     auto m = match_line(o.pattern, line.text, line_role::status, values);
@@ -140,30 +163,41 @@ void interpreter::on_status(const step& st, const expect_step& x, const event& e
       continue;
     }
     commit(m.captures);
-    if (x.greeting) conns_[st.conn].timestamp = protocol::find_apop_timestamp(line.text);
-    const bool positive = line.text == "+OK" || line.text.starts_with("+OK ");
-    if (x.multiline && positive) {
-      in_block_ = true;
-      decoder_.reset();
-      wire_lines_.clear();
-      return;
-    }
-    ++pc_;
+    matched = true;
+    break;
+  }
+  if (!matched) {
+    if (has(outcome::kind::silence)) why = "expected silence, but a line arrived";
+    fail(st, expected, describe(line), x.alternatives.size() == 1 ? why : "");
+    if (finishing_) return;
+  }
+  if (x.greeting) conns_[st.conn].timestamp = protocol::find_apop_timestamp(line.text);
+  const bool positive = line.text == "+OK" || line.text.starts_with("+OK ");
+  if (x.multiline && positive) {
+    if (ctx_.record_responses) recording_.back().multiline = true;
+    in_block_ = true;
+    decoder_.reset();
+    wire_lines_.clear();
     return;
   }
-  if (has(outcome::kind::silence)) why = "expected silence, but a line arrived";
-  fail(st, expected, describe(line), x.alternatives.size() == 1 ? why : "");
+  ++pc_;
 }
 
 void interpreter::on_block_line(const step& st, const expect_step& x, const event& e) {
+  // Record mode: the recorded response (the last one) receives the data as it comes.
+  recorded_response* rec = ctx_.record_responses && !recording_.empty() ? &recording_.back() : nullptr;
   const auto* le = std::get_if<line_event>(&e);
   if (!le) {
-    if (std::holds_alternative<closed_event>(e)) conns_[st.conn].open = false;
-    transcript_.note(st.conn, std::holds_alternative<closed_event>(e) ? "<closed>" : "<timeout>");
+    const bool closed = std::holds_alternative<closed_event>(e);
+    if (closed) conns_[st.conn].open = false;
+    transcript_.note(st.conn, closed ? "<closed>" : "<timeout>");
+    if (rec) rec->complete = false;
     if (!std::holds_alternative<failed_event>(e)) {
-      const std::string got = std::holds_alternative<closed_event>(e) ? "<closed>" : "<timeout>";
-      return fail(st, "the rest of the multi-line response (ending in \".\")", got,
-                  "after " + std::to_string(wire_lines_.size()) + " data lines");
+      fail(st, "the rest of the multi-line response (ending in \".\")", closed ? "<closed>" : "<timeout>",
+           "after " + std::to_string(wire_lines_.size()) + " data lines");
+      if (finishing_) return;
+      abandon(st);  // the rest of the block may still arrive: nothing later on it is meaningful
+      return;
     }
     unexpected(st, e, "reading");
     return;
@@ -178,12 +212,15 @@ void interpreter::on_block_line(const step& st, const expect_step& x, const even
     return;
   }
   if (!crlf) {
-    return fail(st, "data lines ending in CRLF", describe(line),
-                line.end == protocol::framed_line::ending::bare_lf ? "a bare LF ends the line"
-                                                                   : "the connection ended inside the line");
+    if (rec && rec->framing.empty()) rec->framing = framing_problem(line);
+    fail(st, "data lines ending in CRLF", describe(line),
+         line.end == protocol::framed_line::ending::bare_lf ? "a bare LF ends the line"
+                                                            : "the connection ended inside the line");
+    if (finishing_) return;
   }
   if (decoder_.feed(line.text) == protocol::multiline_decoder::status::more) {
     wire_lines_.push_back(line.text);
+    if (rec) rec->data.push_back(line.text);
     return;
   }
   in_block_ = false;
@@ -198,9 +235,11 @@ void interpreter::on_block_line(const step& st, const expect_step& x, const even
     if (!r.ok) {
       step at = st;
       at.where = r.where;
-      return fail(at, r.expected, r.actual.empty() ? "nothing" : r.actual, r.why);
+      fail(at, r.expected, r.actual.empty() ? "nothing" : r.actual, r.why);
+      if (finishing_) return;
+    } else {
+      commit(r.captures);
     }
-    commit(r.captures);
   }
   ++pc_;
 }

@@ -116,13 +116,24 @@ class header_reader {
 
   void caps(const logical_line& l, std::vector<requirement>& out) {
     for (const auto& [word, column] : words(l)) {
+      const source_location at{l.where.file, l.where.line, column};
+      if (iequals(std::string_view(word).substr(0, fact_prefix.size()), fact_prefix)) {
+        requirement r{to_upper(word.substr(fact_prefix.size())), "", at, true};
+        if (!valid_tag(r.tag)) {
+          sink_.error(l, column, "bad fact '" + word + "'",
+                      "write FACT:NAME with letters, digits, '-' or '_', e.g. FACT:CLEARTEXT-REFUSED");
+          continue;
+        }
+        out.push_back(std::move(r));
+        continue;
+      }
       const std::size_t eq = word.find('=');
-      requirement r{word.substr(0, eq), eq == std::string::npos ? "" : word.substr(eq + 1),
-                    source_location{l.where.file, l.where.line, column}};
+      requirement r{word.substr(0, eq), eq == std::string::npos ? "" : word.substr(eq + 1), at};
       if (!valid_tag(r.tag) || (eq != std::string::npos && r.param.empty())) {
         sink_.error(
             l, column, "bad capability '" + word + "'",
-            "write CAPA tags as in the CAPA response, e.g. TOP, UIDL or SASL=PLAIN (a tag with a parameter)");
+            "write CAPA tags as in the CAPA response, e.g. TOP, UIDL or SASL=PLAIN (a tag with a parameter), "
+            "or FACT:NAME for a declared fact");
         continue;
       }
       r.tag = to_upper(r.tag);

@@ -10,7 +10,10 @@ std::string diagnostic::to_string() const {
          "\n  hint: " + hint;
 }
 
-std::string requirement::to_string() const { return param.empty() ? tag : tag + "=" + param; }
+std::string requirement::to_string() const {
+  if (fact) return std::string(fact_prefix) + tag;
+  return param.empty() ? tag : tag + "=" + param;
+}
 
 parse_result parse_scenario(std::string_view text, std::string file_name, const include_resolver& resolve) {
   parse_result r;

@@ -112,11 +112,26 @@ class step_builder {
 
   void require_defined(const logical_line& l, const std::vector<std::string>& names, int column) {
     for (const auto& n : names) {
+      if (const auto q = split_qualified_name(n)) {
+        require_qualified(l, *q, column);
+        continue;
+      }
       if (!defined_.contains(n)) {
         sink_.error(l, column, "undefined capture $" + n,
                     "bind it first in an S: line (S: +OK $" + n +
                         ") or use a built-in: $user $password $sasl_plain $timestamp $apop_digest");
       }
+    }
+  }
+
+  void require_qualified(const logical_line& l, const qualified_name& q, int column) {
+    const auto& names = connection_builtin_names;
+    if (std::find(names.begin(), names.end(), q.field) == names.end()) {
+      sink_.error(l, column, "$" + q.conn + "." + q.field + " is not a connection built-in",
+                  "a connection's own values are $" + q.conn + ".timestamp and $" + q.conn + ".apop_digest");
+    } else if (std::find(s_.connections.begin(), s_.connections.end(), q.conn) == s_.connections.end()) {
+      sink_.error(l, column, "unknown connection '" + q.conn + "' in $" + q.conn + "." + q.field,
+                  "declare it in the header (connections: a b) and let it read its greeting first");
     }
   }
 

@@ -63,11 +63,18 @@ template_parse_result parse_template(std::string_view text, int column, bool esc
       source = text.substr(i + 2, end - i - 3);
       next = end;
     } else {
-      while (next < text.size() &&
-             (text[next] == '_' || std::isalnum(static_cast<unsigned char>(text[next]))))
+      const auto skip_ident = [&] {
+        while (next < text.size() && (text[next] == '_' || std::isalnum(static_cast<unsigned char>(text[next]))))
+          ++next;
+      };
+      skip_ident();
+      // $a.timestamp: a connection-qualified built-in (a dot followed by a letter).
+      if (next + 1 < text.size() && text[next] == '.' && std::isalpha(static_cast<unsigned char>(text[next + 1]))) {
         ++next;
+        skip_ident();
+      }
       source = text.substr(i + 1, next - i - 1);
-      if (!is_valid_name(source)) {
+      if (!is_valid_name(source.substr(0, source.find('.')))) {
         r.errors.push_back({at, "'$' without a name", "write $name, ${expression}, or $$ for a literal $"});
         literal.push_back('$');
         ++i;

@@ -12,10 +12,17 @@ constexpr std::string_view masked = "****";
 transcript_recorder::transcript_recorder(const run_context& ctx, std::vector<reports::transcript_line>& out)
     : ctx_(ctx), out_(out) {
   for (const std::string& s :
-       {ctx.password, ctx.apop_secret,
-        protocol::base64_encode(std::string(1, '\0') + ctx.user + '\0' + ctx.password)}) {
+       {ctx.password, ctx.apop_secret, plain_token(ctx.user, ctx.password), ctx.long_login.password,
+        ctx.utf8_login.password}) {
     if (!s.empty()) secrets_.push_back(s);
   }
+  for (const extra_login* l : {&ctx.long_login, &ctx.utf8_login}) {
+    if (!l->empty()) secrets_.push_back(plain_token(l->user, l->password));
+  }
+}
+
+std::string plain_token(std::string_view user, std::string_view password) {
+  return protocol::base64_encode(std::string(1, '\0') + std::string(user) + '\0' + std::string(password));
 }
 
 void transcript_recorder::add(const std::string& conn, reports::transcript_line::direction dir,

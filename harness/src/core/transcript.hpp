@@ -11,6 +11,9 @@
 
 namespace pop3::harness::detail {
 
+/// base64(NUL user NUL password): the AUTH PLAIN message for a login (RFC 4616).
+[[nodiscard]] std::string plain_token(std::string_view user, std::string_view password);
+
 /// Flow: client() for every send, server() for every line read, note() for everything else
 /// (connects, TLS, waits, skipped steps). Masking: PASS arguments, AUTH initial responses, client
 /// lines answering a SASL "+ " challenge, and the run's password, secret and PLAIN token anywhere.

@@ -71,6 +71,10 @@ asio::ssl::context make_client_tls_context(const tls_client_options& options) {
       ctx.load_verify_file(options.ca_file);
     }
   }
+  if (!options.client_cert.empty()) {
+    ctx.use_certificate_chain_file(options.client_cert);
+    ctx.use_private_key_file(options.client_key, asio::ssl::context::pem);
+  }
   return ctx;
 }
 

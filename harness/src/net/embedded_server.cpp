@@ -27,14 +27,21 @@ fs::path make_temp_dir() {
 }
 
 // Loopback-only and thrown away at exit, but still not guessable by other local users.
-std::string random_secret() {
+std::string random_secret(std::size_t octets = 16) {
   static constexpr char alphabet[] = "abcdefghijkmnopqrstuvwxyz23456789";
   std::random_device device;
   std::uniform_int_distribution<std::size_t> pick(0, sizeof(alphabet) - 2);
   std::string out;
-  for (int i = 0; i < 16; ++i) out += alphabet[pick(device)];
+  for (std::size_t i = 0; i < octets; ++i) out += alphabet[pick(device)];
   return out;
 }
+
+// RFC 4616 allows 255 octets for authcid and password; pop3refd's user names stop at 64 octets
+// (its Maildir names). The UTF-8 password has 2-octet characters that SASLprep leaves as they
+// are ("pässwörd-ŝ" and a random tail).
+constexpr std::size_t longest_plain_field = 255;
+constexpr std::size_t longest_user_name = 64;
+constexpr const char* utf8_password_stem = "p\xc3\xa4ssw\xc3\xb6rd-\xc5\x9d-";
 
 // Owns the temp directory: removed even if the server fails to start.
 struct temp_dir {
@@ -58,7 +65,8 @@ struct embedded_server::impl {
   std::uint16_t plain_port = 0, tls_port = 0;
 };
 
-embedded_server::embedded_server(std::size_t account_count) : impl_(std::make_unique<impl>()) {
+embedded_server::embedded_server(std::size_t account_count, const configure& adjust)
+    : impl_(std::make_unique<impl>()) {
   refd::server_config config;
   config.listen = {refd::listen_endpoint{"127.0.0.1", 0, false}, refd::listen_endpoint{"127.0.0.1", 0, true}};
   config.maildir_root = impl_->dir.path / "maildirs";
@@ -82,8 +90,21 @@ embedded_server::embedded_server(std::size_t account_count) : impl_(std::make_un
     user.password = a.password;
     user.apop_secret = a.apop_secret;
     config.users[a.user] = user;
+    // Separate users with their own (empty) Maildirs, so the special logins never lock a.user.
+    const std::string long_stem = a.user + "-long-";
+    a.long_login = {long_stem + std::string(longest_user_name - long_stem.size(), 'x'),
+                    random_secret(longest_plain_field)};
+    a.utf8_login = {a.user + "-utf8", utf8_password_stem + random_secret()};
+    for (const extra_login* l : {&a.long_login, &a.utf8_login}) {
+      fs::create_directories(config.maildir_root / l->user);
+      refd::user_account extra;
+      extra.name = l->user;
+      extra.password = l->password;
+      config.users[l->user] = extra;
+    }
     impl_->accounts.push_back(std::move(a));
   }
+  if (adjust) adjust(config);
   impl_->server = std::make_unique<refd::server>(std::move(config));
   impl_->server->start_background();
   const auto ports = impl_->server->bound_ports();
@@ -104,8 +125,11 @@ target embedded_server::target_for(tls_mode mode) const {
   t.ca_file = impl_->tls.cert.string();
   t.description = t.host + ":" + std::to_string(t.port) + " (embedded pop3refd" +
                   (mode == tls_mode::implicit ? ", implicit TLS)" : ")");
+  t.facts = declared_facts();
   return t;
 }
+
+std::vector<std::string> embedded_server::declared_facts() { return {"XTND", "LAST", "APOP"}; }
 
 const std::vector<account>& embedded_server::accounts() const noexcept { return impl_->accounts; }
 

@@ -24,7 +24,7 @@ std::string describe(std::string_view line, const protocol::status_line& status)
 }  // namespace
 
 pop3_client::pop3_client(const target& where, std::chrono::milliseconds timeout)
-    : client_(tls_client_options{where.ca_file, where.insecure}, timeout), where_(where) {}
+    : client_(client_tls_for(where), timeout), where_(where) {}
 
 std::string pop3_client::open() {
   client_.connect(where_.host, where_.port, where_.tls == tls_mode::implicit);
@@ -129,6 +129,37 @@ void empty_mailbox_over_pop3(const target& where, const account& who, std::chron
   } catch (const client_error& e) {
     throw fixture_error(context + e.what());
   }
+}
+
+std::vector<std::string> fetch_mailbox_over_pop3(const target& where, const account& who,
+                                                 std::chrono::milliseconds timeout, std::size_t max_messages,
+                                                 std::size_t max_octets) {
+  const std::string context = "copying the mailbox of " + who.user + " over POP3: ";
+  std::vector<std::string> messages;
+  try {
+    pop3_client client(where, timeout);
+    const auto count = open_maildrop(client, where, who, context);
+    if (count > max_messages) {
+      throw fixture_error(context + "it holds " + std::to_string(count) + " messages, more than the " +
+                          std::to_string(max_messages) + " that are copied");
+    }
+    std::size_t octets = 0;
+    for (std::uint64_t n = 1; n <= count; ++n) {
+      const std::string retr = "RETR " + std::to_string(n);
+      if (auto status = client.command(retr); !status.ok) throw fixture_error(context + describe(retr, status));
+      std::string message;
+      for (const auto& line : client.multiline()) message += line + "\r\n";
+      octets += message.size();
+      if (octets > max_octets) {
+        throw fixture_error(context + "it holds more than the " + std::to_string(max_octets) + " octets that are copied");
+      }
+      messages.push_back(std::move(message));
+    }
+    quit(client, context);
+  } catch (const client_error& e) {
+    throw fixture_error(context + e.what());
+  }
+  return messages;
 }
 
 void await_message_count(const target& where, const account& who, std::uint64_t expected,

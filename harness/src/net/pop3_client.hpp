@@ -47,6 +47,12 @@ class pop3_client {
 /// Logs in and DELEs every message, then QUIT (the server commits the deletions).
 /// Throws fixture_error on any refusal.
 void empty_mailbox_over_pop3(const target& where, const account& who, std::chrono::milliseconds timeout);
+/// Logs in and RETRs every message, then QUIT (nothing is deleted): the mailbox as the server
+/// serves it, for copying into another server (`pop3spec compare`). Throws fixture_error on any
+/// refusal, and when the mailbox holds more than `max_messages` or `max_octets`.
+[[nodiscard]] std::vector<std::string> fetch_mailbox_over_pop3(const target& where, const account& who,
+                                                               std::chrono::milliseconds timeout,
+                                                               std::size_t max_messages, std::size_t max_octets);
 /// Polls STAT (a fresh session each time) until the mailbox holds `expected` messages: an MTA may
 /// queue what SMTP accepted. Throws fixture_error after `timeout` or when there are more.
 void await_message_count(const target& where, const account& who, std::uint64_t expected,

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <thread>
 
+#include "pop3/harness/compare.hpp"
 #include "pop3/harness/executor.hpp"
 #include "pop3/harness/scenario.hpp"
 #include "pop3/reports/text.hpp"
@@ -37,6 +38,9 @@ run_context make_context(const target& where, const account_context& who, steady
   ctx.password = who.acct.password;
   ctx.apop_secret = who.acct.apop_secret;
   ctx.extra_users = who.extra_users;
+  ctx.facts = where.facts;
+  ctx.long_login = who.acct.long_login;
+  ctx.utf8_login = who.acct.utf8_login;
   ctx.caps_authorization = who.caps.before_login;
   ctx.caps_transaction = who.caps.after_login;
   ctx.implicit_tls = where.tls == tls_mode::implicit;
@@ -70,17 +74,18 @@ std::string provision(const scenario& s, const target& where, const account_cont
   return "";
 }
 
-}  // namespace
-
-reports::scenario_result run_scenario(const scenario& s, const target& where, const account_context& who,
-                                      const timing& limits) {
+// Gate, provision, drive; in record mode (`recording` set) the executor's recording goes there.
+reports::scenario_result run_or_record(const scenario& s, const target& where, const account_context& who,
+                                       const timing& limits, std::vector<recorded_response>* recording) {
   const auto start = steady::now();
   auto finish = [&](reports::scenario_result r) {
     r.elapsed = steady::now() - start;
     return r;
   };
   try {
-    executor exec(s, make_context(where, who, start));
+    run_context ctx = make_context(where, who, start);
+    ctx.record_responses = recording != nullptr;
+    executor exec(s, std::move(ctx));
     auto first = exec.next();
     // Gates (capabilities, fixtures, destructive) come first: no provisioning for a skip.
     if (std::holds_alternative<finished_action>(first)) return finish(exec.result());
@@ -92,6 +97,7 @@ reports::scenario_result run_scenario(const scenario& s, const target& where, co
       return finish(result_without_executor(s, reports::verdict::error, std::string("fixture: ") + e.what()));
     }
     const auto driven = detail::drive_scenario(exec, std::move(first), where, who, limits);
+    if (recording) *recording = exec.recording();
     if (!driven.finished) return finish(result_without_executor(s, reports::verdict::error, driven.problem));
     auto r = exec.result();
     if (driven.over_time) {
@@ -102,6 +108,20 @@ reports::scenario_result run_scenario(const scenario& s, const target& where, co
   } catch (const std::exception& e) {
     return finish(result_without_executor(s, reports::verdict::error, std::string("internal error: ") + e.what()));
   }
+}
+
+}  // namespace
+
+reports::scenario_result run_scenario(const scenario& s, const target& where, const account_context& who,
+                                      const timing& limits) {
+  return run_or_record(s, where, who, limits, nullptr);
+}
+
+recorded_run record_scenario(const scenario& s, const target& where, const account_context& who,
+                             const timing& limits) {
+  recorded_run out;
+  out.result = run_or_record(s, where, who, limits, &out.responses);
+  return out;
 }
 
 runner::runner(target where, std::vector<account> accounts, timing limits, std::size_t jobs)

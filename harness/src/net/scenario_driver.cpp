@@ -36,7 +36,7 @@ class driver {
  public:
   driver(asio::io_context& io, const target& where, const account_context& who, const timing& limits)
       : io_(io),
-        tls_(make_client_tls_context(tls_client_options{where.ca_file, where.insecure})),
+        tls_(make_client_tls_context(client_tls_for(where))),
         where_(where),
         who_(who),
         limits_(limits),

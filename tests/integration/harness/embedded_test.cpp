@@ -26,12 +26,20 @@ TEST(HarnessEmbedded, ProbeLogsInOverPlainStlsAndImplicitTls) {
   embedded_server server(2);
   ASSERT_EQ(server.accounts().size(), 2u);
   EXPECT_EQ(server.accounts()[1].user, "alice2");
+  // Each account has its RFC 4616 logins: a 255-octet password, and a non-ASCII UTF-8 one.
+  const auto& a = server.accounts()[1];
+  EXPECT_EQ(a.long_login.password.size(), 255u);
+  EXPECT_EQ(a.long_login.user.substr(0, 12), "alice2-long-");
+  EXPECT_EQ(a.utf8_login.user, "alice2-utf8");
+  EXPECT_EQ(a.utf8_login.password.substr(0, 14), "p\xc3\xa4ssw\xc3\xb6rd-\xc5\x9d-");
   for (const auto mode : {tls_mode::none, tls_mode::stls, tls_mode::implicit}) {
     const auto caps = harness::probe_account(server.target_for(mode), server.accounts()[0], quick(5s));
     EXPECT_TRUE(caps.logged_in) << static_cast<int>(mode);
     EXPECT_TRUE(caps.before_login.has("USER")) << static_cast<int>(mode);
     EXPECT_EQ(caps.before_login.has("STLS"), mode != tls_mode::implicit) << static_cast<int>(mode);
     EXPECT_TRUE(caps.after_login.has("UIDL")) << static_cast<int>(mode);
+    // pop3refd implements XTND and LAST, which no CAPA tag announces: probes of them must fail.
+    EXPECT_EQ(server.target_for(mode).facts, (std::vector<std::string>{"XTND", "LAST", "APOP"}));
   }
 }
 

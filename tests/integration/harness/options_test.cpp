@@ -139,7 +139,8 @@ TEST(CliSetup, ConfigFileWithAccountsAndTimeouts) {
   o.config_file = dir.write_file("pop3spec.json", R"({
     "server": "127.0.0.1:2110", "tls": "stls", "insecure": true,
     "accounts": [
-      {"user": "t1", "pass": "p1", "fixtures": "exec:deliver-to t1", "disposable": true},
+      {"user": "t1", "pass": "p1", "fixtures": "exec:deliver-to t1", "disposable": true,
+       "long_user": "t1-long", "long_pass": "L", "utf8_user": "t1-utf8", "utf8_pass": "\u00e4"},
       {"user": "t2", "apop_secret": "s2", "address": "t2@example.org"}
     ],
     "timeouts": {"read": 2.5, "scale": 3, "scenario": 30}
@@ -152,6 +153,10 @@ TEST(CliSetup, ConfigFileWithAccountsAndTimeouts) {
   ASSERT_EQ(setup.accounts.size(), 2u);
   EXPECT_EQ(setup.accounts[0].fixtures->describe(), "exec:deliver-to t1");
   EXPECT_TRUE(setup.accounts[0].disposable);
+  EXPECT_EQ(setup.accounts[0].long_login.user, "t1-long");
+  EXPECT_EQ(setup.accounts[0].long_login.password, "L");
+  EXPECT_EQ(setup.accounts[0].utf8_login.password, "\xc3\xa4");
+  EXPECT_TRUE(setup.accounts[1].utf8_login.empty());
   EXPECT_EQ(setup.accounts[1].fixtures->describe(), "maildir:/default/{user}");
   EXPECT_EQ(setup.accounts[1].address, "t2@example.org");
   EXPECT_FALSE(setup.accounts[1].disposable);
@@ -165,12 +170,35 @@ TEST(CliSetup, ConfigFileWithAccountsAndTimeouts) {
   EXPECT_THROW((void)resolve_setup(o, fake_env({})), usage_error);  // accounts twice
 }
 
+TEST(CliSetup, FactsFromTheConfigAndTheCommandLine) {
+  temp_maildir dir;
+  options o;
+  o.config_file = dir.write_file("facts.json", R"({"server": "127.0.0.1", "facts": ["xtnd", "Cleartext-Refused"],
+    "accounts": [{"user": "t1", "pass": "p1"}]})").string();
+  o.facts = {"last"};
+  EXPECT_EQ(resolve_setup(o, fake_env({})).where.facts,
+            (std::vector<std::string>{"XTND", "CLEARTEXT-REFUSED", "LAST"}));
+  options embedded;
+  embedded.facts = {"privacy-mode"};  // the embedded server's run takes extra facts too
+  EXPECT_EQ(resolve_setup(embedded, fake_env({})).where.facts, std::vector<std::string>{"PRIVACY-MODE"});
+  embedded.client_cert = "cert.pem";  // a certificate without its key
+  EXPECT_THROW((void)resolve_setup(embedded, fake_env({})), usage_error);
+  embedded.client_key = "key.pem";
+  EXPECT_EQ(resolve_setup(embedded, fake_env({})).where.client_key, "key.pem");
+  for (const char* bad : {"FACT:XTND", "", "two words"}) {
+    embedded.facts = {bad};
+    EXPECT_THROW((void)resolve_setup(embedded, fake_env({})), usage_error) << bad;
+  }
+}
+
 TEST(CliSetup, ConfigFileMistakesAreUsageErrors) {
   temp_maildir dir;
   options o;
   for (const char* text : {R"({"server": "h", "acounts": []})", R"({"server": 7})", R"({"accounts": [{"pass": "x"}]})",
                            R"({"tls": "maybe", "server": "h"})", R"({"timeouts": {"read": 0}})", "not json",
-                           R"({"server": "h", "accounts": [{"user": "u", "fixtures": "ftp://x"}]})"}) {
+                           R"({"server": "h", "accounts": [{"user": "u", "fixtures": "ftp://x"}]})",
+                           R"({"server": "h", "facts": "XTND"})",
+                           R"({"server": "h", "accounts": [{"user": "u", "long_user": "u-long"}]})", R"({"server": "h", "facts": ["a b"]})"}) {
     o.config_file = dir.write_file("bad.json", text).string();
     EXPECT_THROW((void)resolve_setup(o, fake_env({})), usage_error) << text;
   }

@@ -54,6 +54,32 @@ TEST(Expression, RuntimeErrors) {
   EXPECT_EQ(eval("'ab'*9000000"), "error: the repetition would exceed 16777216 octets");
 }
 
+TEST(Expression, JoinsText) {
+  EXPECT_EQ(eval("'a' + 1"), "a1");
+  EXPECT_EQ(eval("'<' + user + '>'", {{"user", "007"}}), "<007>");
+  EXPECT_EQ(eval("user + '-' + (n + 1)", {{"user", "bob"}, {"n", "41"}}), "bob-42");
+  EXPECT_EQ(eval("n + 1", {{"n", "41"}}), "42");  // no text on either side: arithmetic
+  EXPECT_EQ(eval("'ab' * 2 + 'c'"), "ababc");
+  EXPECT_EQ(eval("'a' + nope"), "error: $nope is not bound");
+}
+
+TEST(Expression, Base64OfJoinedText) {
+  // RFC 4616 PLAIN message: authzid NUL authcid NUL passwd.
+  EXPECT_EQ(eval("base64('\\0' + user + '\\0wrong')", {{"user", "alice"}}), "AGFsaWNlAHdyb25n");
+  EXPECT_EQ(eval("base64('')"), "");
+  EXPECT_EQ(eval("base64(12)"), "MTI=");
+  EXPECT_EQ(eval("base64(base64('a'))"), "WVE9PQ==");
+  EXPECT_EQ(eval("'=' + base64('a')"), "=YQ==");
+}
+
+TEST(Expression, ConnectionQualifiedNames) {
+  const auto parsed = expression::parse("a.apop_digest + ' ' + b.timestamp");
+  ASSERT_TRUE(parsed.value);
+  EXPECT_EQ(parsed.value->names(), (std::vector<std::string>{"a.apop_digest", "b.timestamp"}));
+  EXPECT_EQ(eval("a.timestamp", {{"a.timestamp", "<1@x>"}}), "<1@x>");
+  EXPECT_EQ(eval("a. b"), "parse error at 1: unexpected '.'");
+}
+
 TEST(Expression, ParseErrorsWithOffsets) {
   EXPECT_EQ(eval(""), "parse error at 0: expected a number, a name, 'text' or '('");
   EXPECT_EQ(eval("1 +"), "parse error at 3: expected a number, a name, 'text' or '('");
@@ -61,7 +87,9 @@ TEST(Expression, ParseErrorsWithOffsets) {
   EXPECT_EQ(eval("1 2"), "parse error at 2: unexpected '2'");
   EXPECT_EQ(eval("$count"), "parse error at 0: names inside ${...} are written without '$'");
   EXPECT_EQ(eval("'a"), "parse error at 0: quoted text is not closed with '");
-  EXPECT_EQ(eval("'a' + 1"), "parse error at 4: '+' needs numbers; only 'text' * n works on quoted text");
+  EXPECT_EQ(eval("'a' - 1"), "parse error at 4: '-' needs numbers; text works only with '+' (join) and 'text' * n");
+  EXPECT_EQ(eval("base64('a'"), "parse error at 10: expected ')' after the argument of base64");
+  EXPECT_EQ(eval("upper('a')"), "parse error at 0: unknown function 'upper' (base64 is the only one)");
   EXPECT_EQ(eval("3 * 'a'"), "parse error at 2: write the quoted text first: 'text' * n");
   EXPECT_EQ(eval("-'a'"), "parse error at 0: '-' needs a number, not quoted text");
   EXPECT_EQ(eval("'\\q'"), "parse error at 1: unknown escape \\q");

@@ -116,8 +116,8 @@ TEST(ParserErrors, Sends) {
   EXPECT_EQ(errors_of(h("C: RETR ${n+1}\n")), errors{"4:4: undefined capture $n"});
   EXPECT_EQ(errors_of(h("C: RETR ${n\n")), errors{"4:9: ${ is not closed with '}'"});
   EXPECT_EQ(errors_of(h("C: PASS 5$ x\n")), errors{"4:10: '$' without a name"});
-  EXPECT_EQ(errors_of(h("C: USER ${'a'+1}\n")),
-            errors{"4:14: '+' needs numbers; only 'text' * n works on quoted text"});
+  EXPECT_EQ(errors_of(h("C: USER ${'a'-1}\n")),
+            errors{"4:14: '-' needs numbers; text works only with '+' (join) and 'text' * n"});
   EXPECT_EQ(errors_of(h("raw: STAT\n")), errors{"4:6: raw: needs one quoted string"});
   EXPECT_EQ(errors_of(h("raw: \"STAT\\q\"\n")), errors{"4:11: unknown escape \\q"});
   EXPECT_EQ(errors_of(h("raw: \"AB\\x4\"\n")), errors{"4:9: \\x needs two hex digits"});

@@ -6,6 +6,11 @@
 // Flow: loop { a = next(); if finished -> result(); perform a; on(event) }.
 // Every read the runner performs has a timeout; a timeout is reported as timeout_event, a peer
 // close or reset as closed_event. The executor never blocks and never throws on server input.
+//
+// Record mode (run_context::record_responses, used by `pop3spec compare`): every read is also
+// kept as a recorded_response, and an expectation the server does not meet is noted (in the
+// recording and as the result's first failure) instead of ending the scenario; a connection the
+// server closed or broke just skips its later steps. docs/compare.md describes the mode.
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -14,6 +19,7 @@
 #include <variant>
 #include <vector>
 
+#include "pop3/harness/diagnostic.hpp"
 #include "pop3/protocol/capabilities.hpp"
 #include "pop3/protocol/line_framer.hpp"
 #include "pop3/reports/model.hpp"
@@ -53,10 +59,20 @@ struct failed_event { std::string what; bool harness_fault = true; };  ///< e.g.
 
 using event = std::variant<ok_event, line_event, closed_event, timeout_event, failed_event>;
 
+/// A further login of the account for special fields (RFC 4616): empty when the account has none.
+struct extra_login {
+  std::string user, password;
+  [[nodiscard]] bool empty() const noexcept { return user.empty(); }
+};
+
 /// What the run knows before any scenario starts.
 struct run_context {
   std::string user, password, apop_secret;   ///< the account this scenario may use
   std::vector<std::string> extra_users;      ///< further accounts' names (several-account scenarios)
+  extra_login long_login;                    ///< $long_user/$long_password: a 255-octet password
+  extra_login utf8_login;                    ///< $utf8_user/$utf8_password: a non-ASCII password
+  /// What the operator declares about the server (--fact), upper case, e.g. "XTND", "CLEARTEXT-REFUSED".
+  std::vector<std::string> facts;
   protocol::capability_set caps_authorization;  ///< live CAPA before login (empty if CAPA fails)
   protocol::capability_set caps_transaction;    ///< live CAPA after login
   bool tls_available = false;                // the target supports STLS or implicit TLS
@@ -66,6 +82,35 @@ struct run_context {
   std::string mailbox_fixture_note;          // how the fixture was provisioned (for messages)
   /// Seconds since the scenario started, for transcript times and elapsed (empty: both stay 0).
   std::function<double()> clock;
+  /// Record mode (see above): keep every response, note unmet expectations and go on.
+  bool record_responses = false;
+};
+
+/// One read in record mode: what the server sent in answer to one command (or as its greeting),
+/// or how the wait for it ended.
+struct recorded_response {
+  enum class kind {
+    line,     ///< a status line arrived (and, after a multi-line "+OK", its data)
+    closed,   ///< the connection closed or was reset instead
+    timeout,  ///< nothing arrived in time
+    failed,   ///< the send or TLS handshake before it failed through the server (`status` says how)
+  };
+  std::string conn;
+  std::size_t step = 0;           ///< the step's index in the executor's program
+  source_location where;          ///< the step that read it (a synthetic read: the step that sent)
+  std::string origin;             ///< the step's macro or "" (see step::origin)
+  std::string command;            ///< the command answered, as the scenario wrote it; "" for the greeting
+                                  ///< (for kind::failed: the send, or "tls" for the handshake)
+  bool greeting = false;
+  kind k = kind::line;
+  std::string status;             ///< the status line (kind::line); what failed (kind::failed)
+  std::string framing;            ///< "" or the first framing problem: "bare LF", "too long", "no line end"
+  bool multiline = false;         ///< data lines were read after the status line
+  std::vector<std::string> data;  ///< the data lines as sent (dot-stuffed), without the "." line
+  bool complete = true;           ///< false: the data ended without its "." line (closed, timeout)
+  bool ended = false;             ///< nothing more was read on this connection afterwards (closed,
+                                  ///< broken, or silent where an answer was due)
+  std::string mismatch;           ///< the scenario's expectation this read did not meet ("" if met)
 };
 
 class executor {
@@ -80,6 +125,8 @@ class executor {
   void on(const event& e);
   /// Valid once next() returned finished_action.
   [[nodiscard]] const reports::scenario_result& result() const;
+  /// Record mode: every read so far, in order (empty otherwise).
+  [[nodiscard]] const std::vector<recorded_response>& recording() const;
 
  private:
   struct impl;

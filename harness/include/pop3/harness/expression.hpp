@@ -1,16 +1,19 @@
 #pragma once
-// Expressions inside ${...}: integer arithmetic on captured values and built-in values, and the
-// repetition of a quoted string (for long or odd command lines).
+// Expressions inside ${...}: integer arithmetic on captured values and built-in values, and text
+// built from quoted strings and names (for long or odd command lines and SASL responses).
 //
 //   expr    := sum
 //   sum     := product (("+" | "-") product)*
 //   product := unary (("*" | "/" | "%") unary)*
 //   unary   := "-" unary | primary
-//   primary := NUMBER | 'quoted text' | NAME | "(" expr ")"
+//   primary := NUMBER | 'quoted text' | NAME | "base64(" expr ")" | "(" expr ")"
+//   NAME    := ident | ident "." ident          (a.timestamp: a value of connection a)
 //
 // Names refer to captures ($count) or built-in values ($user); their values are text and are
-// converted to numbers by the arithmetic operators. 'text' * n repeats text n times; every
-// other use of a quoted string with an operator is an error.
+// converted to numbers by the arithmetic operators. Text is quoted text, 'text' * n (text
+// repeated n times), base64(...) (RFC 4648 encoding of its argument's octets) or a "+" with text
+// on either side, which joins both sides as text: '\0' + user + '\0' + password. Every other
+// use of text with an operator is an error.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -35,7 +38,7 @@ struct expression_parse_result;
 namespace detail {
 /// One node of an expression's syntax tree; children are indices into the same vector.
 struct expression_node {
-  enum class kind { number, text, name, negate, add, subtract, multiply, divide, modulo };
+  enum class kind { number, text, name, negate, add, subtract, multiply, divide, modulo, join, base64 };
   kind k = kind::number;
   std::int64_t number = 0;
   std::string text;  // quoted text or name
@@ -75,7 +78,8 @@ struct expression_parse_result {
   std::size_t offset = 0;                   ///< where, in the parsed text (0-based)
 };
 
-/// True for a valid name: [A-Za-z_][A-Za-z0-9_]*
+/// True for a valid name: [A-Za-z_][A-Za-z0-9_]* (a capture or a built-in; see also the dotted
+/// connection-qualified built-ins, split by split_qualified_name in scenario.hpp)
 [[nodiscard]] bool is_valid_name(std::string_view name) noexcept;
 
 }  // namespace pop3::harness

@@ -77,10 +77,12 @@ struct step {
 /// Where each connection starts: before the greeting, after it, or logged in.
 enum class start_state { greeting, authorization, transaction };
 
-/// A capability gate: TAG, or TAG=PARAM (the capability lists PARAM, e.g. SASL=PLAIN).
+/// A capability gate: TAG, or TAG=PARAM (the capability lists PARAM, e.g. SASL=PLAIN), or
+/// FACT:NAME (the run declares the fact NAME; the ':' keeps it apart from every CAPA tag).
 struct requirement {
   std::string tag, param;
   source_location where;
+  bool fact = false;  ///< FACT:NAME (tag holds NAME)
   [[nodiscard]] std::string to_string() const;
 };
 
@@ -157,9 +159,23 @@ using include_resolver =
 [[nodiscard]] std::chrono::milliseconds total_wait(const scenario& s);
 
 /// Names bound before any step runs (see docs/scenario-language.md, "Captures and expressions").
-inline constexpr std::array<std::string_view, 5> builtin_names{"user", "password", "sasl_plain", "timestamp",
-                                                               "apop_digest"};
+/// long_* and utf8_* are the account's extra logins (run_context::long_login, utf8_login).
+inline constexpr std::array<std::string_view, 11> builtin_names{
+    "user",          "password",      "sasl_plain",      "timestamp",      "apop_digest",    "long_user",
+    "long_password", "long_sasl_plain", "utf8_user",     "utf8_password",  "utf8_sasl_plain"};
 [[nodiscard]] bool is_builtin_name(std::string_view name) noexcept;
+/// Built-ins that belong to one connection's greeting, also readable from any connection as
+/// $a.timestamp / ${a.apop_digest} (connection a's value).
+inline constexpr std::array<std::string_view, 2> connection_builtin_names{"timestamp", "apop_digest"};
+/// A connection-qualified name "a.apop_digest" split at its dot.
+struct qualified_name {
+  std::string conn, field;
+};
+/// The parts of "conn.field"; nullopt for a plain name.
+[[nodiscard]] std::optional<qualified_name> split_qualified_name(std::string_view name);
+
+/// The prefix of a declared-fact gate in requires: and probe: (FACT:XTND), see requirement.
+inline constexpr std::string_view fact_prefix = "FACT:";
 
 /// File name extensions: scenarios and included step files.
 inline constexpr std::string_view scenario_extension = ".pop3";

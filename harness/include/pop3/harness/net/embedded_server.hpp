@@ -9,17 +9,27 @@
 // the destructor stops the server and removes the directory.
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "pop3/harness/net/runner.hpp"
+
+namespace pop3::refd {
+struct server_config;
+}
 
 namespace pop3::harness {
 
 class embedded_server {
  public:
+  /// Adjusts the configuration before the server starts (`pop3spec compare` mirrors the server
+  /// under test's capabilities with it).
+  using configure = std::function<void(refd::server_config&)>;
+
   /// Starts pop3refd with accounts alice1..aliceN (N >= 1). Throws std::runtime_error.
-  explicit embedded_server(std::size_t accounts);
+  explicit embedded_server(std::size_t accounts, const configure& adjust = {});
   /// Stops the server and removes the temp directory.
   ~embedded_server();
   embedded_server(const embedded_server&) = delete;
@@ -28,6 +38,9 @@ class embedded_server {
   /// How to reach it: tls_mode::implicit uses the implicit-TLS port, the others the plain port
   /// (which offers STLS). The generated certificate is the trust anchor.
   [[nodiscard]] target target_for(tls_mode mode) const;
+  /// What the embedded pop3refd implements without a CAPA tag to say so (see `requires: FACT:`):
+  /// XTND and LAST, and APOP (its accounts have APOP secrets). A broken one must fail, not skip.
+  [[nodiscard]] static std::vector<std::string> declared_facts();
   /// The accounts, each disposable and with a maildir: adapter on its own Maildir.
   [[nodiscard]] const std::vector<account>& accounts() const noexcept;
   /// The temp directory (Maildirs under maildirs/<user>, cert.pem, key.pem).

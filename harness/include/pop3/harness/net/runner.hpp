@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "pop3/harness/executor.hpp"
 #include "pop3/harness/net/fixture_adapter.hpp"
 #include "pop3/protocol/capabilities.hpp"
 #include "pop3/reports/model.hpp"
@@ -19,6 +20,7 @@
 namespace pop3::harness {
 
 struct scenario;
+struct recorded_run;  // compare.hpp
 
 enum class tls_mode {
   none,      ///< plain TCP
@@ -33,7 +35,11 @@ struct target {
   tls_mode tls = tls_mode::none;
   std::string ca_file;        ///< PEM trust anchors for TLS; empty: the system's
   bool insecure = false;      ///< skip certificate verification
+  std::string client_cert;    ///< PEM client certificate presented in every TLS handshake (empty: none)
+  std::string client_key;     ///< its PEM private key
   std::string description;    ///< for reports, e.g. "127.0.0.1:1110 (embedded pop3refd)"
+  /// Facts the operator declares about the server (upper case), for `requires: FACT:NAME`.
+  std::vector<std::string> facts;
 };
 
 /// Time limits. Every network read and write has one; nothing waits forever.
@@ -51,6 +57,8 @@ struct account {
   std::string address;                         ///< mail address for SMTP/LMTP delivery (optional)
   std::shared_ptr<fixture_adapter> fixtures;   ///< null: scenarios that need fixtures are skipped
   bool disposable = false;                     ///< destructive scenarios may run on this account
+  extra_login long_login;                      ///< optional: a user whose password has 255 octets
+  extra_login utf8_login;                      ///< optional: a user whose password is non-ASCII UTF-8
 };
 
 /// What the capability probe learnt about one account (RFC 2449 CAPA before and after login).
@@ -87,6 +95,11 @@ class setup_error : public std::runtime_error {
 /// Never throws and never hangs: harness faults become an `error` result.
 [[nodiscard]] reports::scenario_result run_scenario(const scenario& s, const target& where,
                                                     const account_context& who, const timing& limits);
+
+/// run_scenario() in record mode (executor.hpp), for `pop3spec compare`: the scenario's own
+/// verdict and every response read. Never throws and never hangs.
+[[nodiscard]] recorded_run record_scenario(const scenario& s, const target& where, const account_context& who,
+                                           const timing& limits);
 
 /// Runs many scenarios, one job (thread) per account; a single account means a sequential run.
 ///
