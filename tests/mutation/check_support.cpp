@@ -7,6 +7,7 @@
 
 #include "fault_proxy.hpp"
 #include "pop3/harness/lint.hpp"
+#include "pop3/harness/net/embedded_server.hpp"
 #include "pop3/refd/server.hpp"
 
 namespace pop3::mutation {
@@ -138,6 +139,7 @@ harness::target proxied_upstream::target() const {
   t.port = impl_->proxy->port();
   t.ca_file = impl_->ca_file;
   t.description = "127.0.0.1:" + std::to_string(t.port) + " (pop3refd behind the fault proxy)";
+  t.facts = harness::embedded_server::declared_facts();  // the upstream is set up like the embedded server
   return t;
 }
 
