@@ -5,18 +5,13 @@
 #include <set>
 
 #include "pop3/protocol/auth.hpp"
+#include "pop3/harness/result_skeleton.hpp"
 #include "text.hpp"
 
 namespace pop3::harness::detail {
 
 interpreter::interpreter(const scenario& s, run_context ctx)
-    : s_(s), ctx_(std::move(ctx)), transcript_(ctx_, result_.transcript) {
-  result_.id = s_.id;
-  result_.suite = s_.id.substr(0, s_.id.find('/'));
-  result_.file = s_.file;
-  result_.title = s_.title;
-  for (const rule_ref& r : s_.rules) result_.rules.push_back(r.id);
-  result_.lvl = s_.lvl;
+    : s_(s), ctx_(std::move(ctx)), result_(result_skeleton(s)), transcript_(ctx_, result_.transcript) {
   gate_decision gates = decide_gates(s_, ctx_);
   if (gates.skip_reason) {
     finish(reports::verdict::skip, *gates.skip_reason);
@@ -179,7 +174,7 @@ recorded_response* interpreter::remember(const step& st, recorded_response::kind
     r.command = "tls";
   }
   r.k = k;
-  r.status = std::move(status);
+  r.status = transcript_.redact(std::move(status));  // a server may echo what it was sent
   recording_.push_back(std::move(r));
   return &recording_.back();
 }

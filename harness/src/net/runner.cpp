@@ -8,6 +8,7 @@
 
 #include "pop3/harness/compare.hpp"
 #include "pop3/harness/executor.hpp"
+#include "pop3/harness/result_skeleton.hpp"
 #include "pop3/harness/scenario.hpp"
 #include "pop3/reports/text.hpp"
 #include "pop3_client.hpp"
@@ -17,20 +18,6 @@ namespace pop3::harness {
 namespace {
 
 using steady = std::chrono::steady_clock;
-
-// For outcomes decided before the executor runs (fixture problems): the scenario's identity.
-reports::scenario_result result_without_executor(const scenario& s, reports::verdict v, std::string message) {
-  reports::scenario_result r;
-  r.id = s.id;
-  r.suite = s.id.substr(0, s.id.find('/'));
-  r.file = s.file;
-  r.title = s.title;
-  for (const auto& rule : s.rules) r.rules.push_back(rule.id);
-  r.lvl = s.lvl;
-  r.outcome = v;
-  r.message = std::move(message);
-  return r;
-}
 
 run_context make_context(const target& where, const account_context& who, steady::time_point start) {
   run_context ctx;
@@ -91,14 +78,14 @@ reports::scenario_result run_or_record(const scenario& s, const target& where, c
     if (std::holds_alternative<finished_action>(first)) return finish(exec.result());
     try {
       if (auto skip = provision(s, where, who, limits); !skip.empty()) {
-        return finish(result_without_executor(s, reports::verdict::skip, skip));
+        return finish(result_skeleton(s, reports::verdict::skip, skip));
       }
     } catch (const fixture_error& e) {
-      return finish(result_without_executor(s, reports::verdict::error, std::string("fixture: ") + e.what()));
+      return finish(result_skeleton(s, reports::verdict::error, std::string("fixture: ") + e.what()));
     }
     const auto driven = detail::drive_scenario(exec, std::move(first), where, who, limits);
     if (recording) *recording = exec.recording();
-    if (!driven.finished) return finish(result_without_executor(s, reports::verdict::error, driven.problem));
+    if (!driven.finished) return finish(result_skeleton(s, reports::verdict::error, driven.problem));
     auto r = exec.result();
     if (driven.over_time) {
       r.warnings.push_back("the scenario reached its time limit of " +
@@ -106,7 +93,7 @@ reports::scenario_result run_or_record(const scenario& s, const target& where, c
     }
     return finish(std::move(r));
   } catch (const std::exception& e) {
-    return finish(result_without_executor(s, reports::verdict::error, std::string("internal error: ") + e.what()));
+    return finish(result_skeleton(s, reports::verdict::error, std::string("internal error: ") + e.what()));
   }
 }
 
