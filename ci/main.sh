@@ -15,7 +15,7 @@ mkdir -p reports/out
 known=(--baseline ci/embedded-baseline.txt)
 case " $* " in *" --server"*|*" --config"*) known=() ;; esac
 status=0
-build-release/harness/pop3spec run --jobs 2 "${known[@]}" --junit reports/out/junit.xml \
+build-release/harness/pop3spec run --jobs 8 "${known[@]}" --junit reports/out/junit.xml \
   --json reports/out/results.json --markdown reports/out/matrix.md "$@" || status=$?
 if command -v xmllint >/dev/null && [ -f reports/out/junit.xml ]; then
   schema=tests/data/junit-10.xsd
