@@ -220,7 +220,7 @@ void interpreter::on_block_line(const step& st, const expect_step& x, const even
   }
   if (decoder_.feed(line.text) == protocol::multiline_decoder::status::more) {
     wire_lines_.push_back(line.text);
-    if (rec) rec->data.push_back(line.text);
+    if (rec) rec->data.push_back(transcript_.redact(line.text));
     return;
   }
   in_block_ = false;

@@ -47,13 +47,16 @@ std::string transcript_recorder::mask(const std::string& conn, std::string line)
     const std::size_t second = line.find(' ', sp + 1);
     if (second != std::string::npos) line = line.substr(0, second + 1) + std::string(masked);
   }
+  return redact(std::move(line));
+}
+
+std::string transcript_recorder::redact(std::string text) const {
   for (const std::string& secret : secrets_) {
-    for (std::size_t at = line.find(secret); at != std::string::npos;
-         at = line.find(secret, at + masked.size())) {
-      line.replace(at, secret.size(), masked);
+    for (std::size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at + masked.size())) {
+      text.replace(at, secret.size(), masked);
     }
   }
-  return line;
+  return text;
 }
 
 void transcript_recorder::client(const std::string& conn, std::string_view bytes, bool raw) {

@@ -24,6 +24,9 @@ class transcript_recorder {
   void client(const std::string& conn, std::string_view bytes, bool raw);
   void server(const std::string& conn, const protocol::framed_line& line);
   void note(const std::string& conn, std::string text);
+  /// The text with the run's password, APOP secret and PLAIN token replaced by "****" (what
+  /// every transcript line gets; also for the executor's record mode).
+  [[nodiscard]] std::string redact(std::string text) const;
 
  private:
   void add(const std::string& conn, reports::transcript_line::direction dir, std::string text);

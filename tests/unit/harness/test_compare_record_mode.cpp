@@ -157,6 +157,15 @@ a: S: +OK
   EXPECT_EQ(run.responses[4].k, recorded_response::kind::timeout);
 }
 
+TEST(CompareRecordMode, TheRunsSecretsAreMaskedInTheRecording) {
+  recording_server srv;
+  srv.reply("", {"+OK hi", "+OK", "-ERR bad password s3cret", "+OK 1 2", "+OK", "s3cret inside", ".", "+OK 1 2"});
+  const auto run = srv.record(parse_ok(stat_twice));
+  ASSERT_EQ(run.responses.size(), 6u);
+  EXPECT_EQ(run.responses[2].status, "-ERR bad password ****");
+  EXPECT_EQ(run.responses[4].data, std::vector<std::string>{"**** inside"});
+}
+
 TEST(CompareRecordMode, FramingProblemsAreRecorded) {
   recording_server srv;
   srv.reply("", {"+OK hi", "+OK", "+OK in"})
