@@ -104,6 +104,8 @@ proxied_upstream::proxied_upstream(const shared_files& files, std::string_view p
   user.apop_secret = account_apop_secret;
   config.users[user.name] = user;
   impl_->dir.create_user(account_user);
+  impl_->acct.user = account_user;
+  harness::add_special_logins(impl_->acct, config);
   apply_profile(profile, config);
   if (fault && fault->configure) fault->configure(config, files.untrusted());
 
@@ -120,7 +122,6 @@ proxied_upstream::proxied_upstream(const shared_files& files, std::string_view p
   fault_factory make = fault && fault->proxy ? fault->proxy() : fault_factory([] { return std::make_unique<mutation::fault>(); });
   impl_->proxy = std::make_unique<fault_proxy>(impl_->upstream_port, creds, std::move(make));
 
-  impl_->acct.user = account_user;
   impl_->acct.password = account_password;
   impl_->acct.apop_secret = account_apop_secret;
   impl_->acct.disposable = true;

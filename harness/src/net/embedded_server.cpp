@@ -40,7 +40,7 @@ std::string random_secret(std::size_t octets = 16) {
 // (its Maildir names). The UTF-8 password has 2-octet characters that SASLprep leaves as they
 // are ("pässwörd-ŝ" and a random tail).
 constexpr std::size_t longest_plain_field = 255;
-constexpr std::size_t longest_user_name = 64;
+constexpr std::size_t longest_user_name = 255;  // RFC 4616 §2: authcid and authzid, like the password
 constexpr const char* utf8_password_stem = "p\xc3\xa4ssw\xc3\xb6rd-\xc5\x9d-";
 
 // Owns the temp directory: removed even if the server fails to start.
@@ -56,6 +56,20 @@ struct temp_dir {
 };
 
 }  // namespace
+
+void add_special_logins(account& a, refd::server_config& config) {
+  const std::string long_stem = a.user + "-long-";
+  a.long_login = {long_stem + std::string(longest_user_name - long_stem.size(), 'x'),
+                  random_secret(longest_plain_field)};
+  a.utf8_login = {a.user + "-utf8", utf8_password_stem + random_secret()};
+  for (const extra_login* l : {&a.long_login, &a.utf8_login}) {
+    fs::create_directories(config.maildir_root / l->user);
+    refd::user_account extra;
+    extra.name = l->user;
+    extra.password = l->password;
+    config.users[l->user] = extra;
+  }
+}
 
 struct embedded_server::impl {
   temp_dir dir;
@@ -90,18 +104,7 @@ embedded_server::embedded_server(std::size_t account_count, const configure& adj
     user.password = a.password;
     user.apop_secret = a.apop_secret;
     config.users[a.user] = user;
-    // Separate users with their own (empty) Maildirs, so the special logins never lock a.user.
-    const std::string long_stem = a.user + "-long-";
-    a.long_login = {long_stem + std::string(longest_user_name - long_stem.size(), 'x'),
-                    random_secret(longest_plain_field)};
-    a.utf8_login = {a.user + "-utf8", utf8_password_stem + random_secret()};
-    for (const extra_login* l : {&a.long_login, &a.utf8_login}) {
-      fs::create_directories(config.maildir_root / l->user);
-      refd::user_account extra;
-      extra.name = l->user;
-      extra.password = l->password;
-      config.users[l->user] = extra;
-    }
+    add_special_logins(a, config);
     impl_->accounts.push_back(std::move(a));
   }
   if (adjust) adjust(config);

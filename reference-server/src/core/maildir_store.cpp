@@ -134,7 +134,8 @@ maildir_store::maildir_store(std::filesystem::path root) : root_(std::move(root)
 std::filesystem::path maildir_store::maildir(const std::string& user) const { return root_ / user; }
 
 bool maildir_store::valid_user_name(std::string_view name) noexcept {
-  if (name.empty() || name.size() > 64 || name.front() == '.') return false;
+  // 255 octets: RFC 4616 §2 lets an authcid be that long, and it is the usual file-name limit.
+  if (name.empty() || name.size() > 255 || name.front() == '.') return false;
   return std::ranges::all_of(name, [](char c) { return c > 0x20 && c < 0x7F && c != '/'; });
 }
 

@@ -164,13 +164,15 @@ TEST_F(maildir_store_test, lock_excludes_a_second_holder_until_released) {
 }
 
 TEST_F(maildir_store_test, unsafe_user_names_are_refused) {
-  for (const char* name : {"", "..", ".hidden", "a/b", "with space"}) {
+  const std::string too_long(256, 'a');
+  for (const char* name : {"", "..", ".hidden", "a/b", "with space", too_long.c_str()}) {
     EXPECT_FALSE(maildir_store::valid_user_name(name)) << name;
     store_errc err = store_errc::ok;
     EXPECT_FALSE(store_.try_lock(name, err));
     EXPECT_EQ(err, store_errc::permanent);
   }
   EXPECT_TRUE(maildir_store::valid_user_name("alice.smith@example.org"));
+  EXPECT_TRUE(maildir_store::valid_user_name(std::string(255, 'a'))) << "RFC 4616 allows 255-octet names";
 }
 
 TEST_F(maildir_store_test, remove_reports_failures_and_removes_the_rest) {

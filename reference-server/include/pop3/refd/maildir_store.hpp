@@ -63,7 +63,7 @@ class maildir_store {
   [[nodiscard]] const std::filesystem::path& root() const noexcept { return root_; }
   [[nodiscard]] std::filesystem::path maildir(const std::string& user) const;
 
-  /// True if name can be a Maildir folder under root(): 1..64 octets of 0x21-0x7E, no '/',
+  /// True if name can be a Maildir folder under root(): 1..255 octets of 0x21-0x7E, no '/',
   /// not starting with '.'.
   [[nodiscard]] static bool valid_user_name(std::string_view name) noexcept;
 

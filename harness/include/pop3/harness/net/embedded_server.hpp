@@ -22,6 +22,11 @@ struct server_config;
 
 namespace pop3::harness {
 
+/// Gives account `a` the special logins of the RFC 4616 scenarios ($long_user: 255-octet name and
+/// password; $utf8_user: a non-ASCII UTF-8 password), each added to `config` as a user of its own
+/// with its own Maildir under config.maildir_root, so they never lock a.user's maildrop.
+void add_special_logins(account& a, refd::server_config& config);
+
 class embedded_server {
  public:
   /// Adjusts the configuration before the server starts (`pop3spec compare` mirrors the server
