@@ -40,6 +40,7 @@ class deletion_tracker : public fault {
     std::string size, uid;
   };
   std::map<std::uint64_t, marked> deleted_;
+  [[nodiscard]] bool is_deleted(std::optional<std::uint64_t> n) const { return n && deleted_.contains(*n); }
   virtual void edit(const server_line& l, fault_actions& out) { out.to_client_raw(l.raw); }
 
  private:
@@ -49,8 +50,7 @@ class deletion_tracker : public fault {
 // Answers +OK (with forged content) for messages marked deleted.
 class deleted_still_there final : public deletion_tracker {
   void edit(const server_line& l, fault_actions& out) override {
-    const auto n = l.answers ? message_number(*l.answers) : std::nullopt;
-    if (l.k == kind::status && l.err() && n && deleted_.contains(*n)) {
+    if (l.k == kind::status && l.err() && l.answers && is_deleted(message_number(*l.answers))) {
       for (const auto& line : forged_ok(*l.answers)) out.to_client(line);
       return;
     }
