@@ -2,22 +2,13 @@
 #include <string>
 
 #include "compare_output.hpp"
+#include "console.hpp"
 #include "pop3/reports/text.hpp"
 
 namespace pop3::harness::cli {
 namespace {
 
-constexpr const char* green = "32";
-constexpr const char* red = "31";
-constexpr const char* yellow = "33";
-constexpr const char* magenta = "35";
-constexpr const char* cyan = "36";
-constexpr const char* dim = "2";
-
-struct label {
-  const char* text;
-  const char* colour;
-};
+using namespace ansi;
 
 label label_for(const scenario_comparison& c) {
   switch (c.outcome) {

@@ -11,17 +11,7 @@
 namespace pop3::harness::cli {
 namespace {
 
-constexpr const char* green = "32";
-constexpr const char* red = "31";
-constexpr const char* yellow = "33";
-constexpr const char* magenta = "35";
-constexpr const char* cyan = "36";
-constexpr const char* dim = "2";
-
-struct label {
-  const char* text;
-  const char* colour;
-};
+using namespace ansi;
 
 // A SHOULD failure is a warning unless --strict; MAY and info failures are notes.
 label label_for(const reports::scenario_result& r, bool strict) {

@@ -13,6 +13,21 @@
 
 namespace pop3::harness::cli {
 
+/// SGR colour codes and the verdict label shape, shared by `run` and `compare` output.
+namespace ansi {
+inline constexpr const char* green = "32";
+inline constexpr const char* red = "31";
+inline constexpr const char* yellow = "33";
+inline constexpr const char* magenta = "35";
+inline constexpr const char* cyan = "36";
+inline constexpr const char* dim = "2";
+
+struct label {
+  const char* text;
+  const char* colour;
+};
+}  // namespace ansi
+
 class console {
  public:
   console(std::ostream& out, bool colour, bool strict, bool verbose);
