@@ -33,12 +33,21 @@ bool advertised(const run_context& ctx, const requirement& r) {
 
 bool declared(const run_context& ctx, std::string_view fact) {
   if (iequals(fact, "APOP") && !ctx.apop_secret.empty()) return true;
+  if (iequals(fact, "IMPLICIT-TLS") && ctx.implicit_tls) return true;
   return std::any_of(ctx.facts.begin(), ctx.facts.end(), [&](const std::string& f) { return iequals(f, fact); });
 }
 
 gate_decision decide_gates(const scenario& s, const run_context& ctx) {
   gate_decision d;
   for (const requirement& r : s.required_caps) {
+    if (r.negated) {
+      if (r.fact ? declared(ctx, r.tag) : advertised(ctx, r)) {
+        d.skip_reason = "requires " + r.to_string() + ", and the " +
+                        (r.fact ? "run declares " + r.tag : "server advertises " + r.tag);
+        return d;
+      }
+      continue;
+    }
     if (r.fact && !declared(ctx, r.tag)) {
       d.skip_reason = "requires " + r.to_string() + ", which the run does not declare (pop3spec run --fact " +
                       r.tag + ")";

@@ -60,9 +60,9 @@ class header_reader {
       else if (l.kind == "level")
         level(l);
       else if (l.kind == "requires")
-        caps(l, s_.required_caps);
+        caps(l, s_.required_caps, true);
       else if (l.kind == "probe")
-        caps(l, s_.probe_caps);
+        caps(l, s_.probe_caps, false);
       else if (l.kind == "mailbox")
         mailbox(l);
       else if (l.kind == "state")
@@ -114,11 +114,18 @@ class header_reader {
     }
   }
 
-  void caps(const logical_line& l, std::vector<requirement>& out) {
-    for (const auto& [word, column] : words(l)) {
+  void caps(const logical_line& l, std::vector<requirement>& out, bool negation_allowed) {
+    for (auto [word, column] : words(l)) {
       const source_location at{l.where.file, l.where.line, column};
+      const bool negated = word.starts_with('!');
+      if (negated && !negation_allowed) {
+        sink_.error(l, column, "probe: cannot be negated",
+                    "a probe tests a feature; to run only when it is absent, write `requires: " + word + "`");
+        continue;
+      }
+      if (negated) word.erase(0, 1);
       if (iequals(std::string_view(word).substr(0, fact_prefix.size()), fact_prefix)) {
-        requirement r{to_upper(word.substr(fact_prefix.size())), "", at, true};
+        requirement r{to_upper(word.substr(fact_prefix.size())), "", at, true, negated};
         if (!valid_tag(r.tag)) {
           sink_.error(l, column, "bad fact '" + word + "'",
                       "write FACT:NAME with letters, digits, '-' or '_', e.g. FACT:CLEARTEXT-REFUSED");
@@ -128,12 +135,12 @@ class header_reader {
         continue;
       }
       const std::size_t eq = word.find('=');
-      requirement r{word.substr(0, eq), eq == std::string::npos ? "" : word.substr(eq + 1), at};
+      requirement r{word.substr(0, eq), eq == std::string::npos ? "" : word.substr(eq + 1), at, false, negated};
       if (!valid_tag(r.tag) || (eq != std::string::npos && r.param.empty())) {
         sink_.error(
             l, column, "bad capability '" + word + "'",
             "write CAPA tags as in the CAPA response, e.g. TOP, UIDL or SASL=PLAIN (a tag with a parameter), "
-            "or FACT:NAME for a declared fact");
+            "or FACT:NAME for a declared fact; a leading ! (requires: only) means \"absent\"");
         continue;
       }
       r.tag = to_upper(r.tag);

@@ -11,8 +11,8 @@ std::string diagnostic::to_string() const {
 }
 
 std::string requirement::to_string() const {
-  if (fact) return std::string(fact_prefix) + tag;
-  return param.empty() ? tag : tag + "=" + param;
+  const std::string name = fact ? std::string(fact_prefix) + tag : param.empty() ? tag : tag + "=" + param;
+  return negated ? "!" + name : name;
 }
 
 parse_result parse_scenario(std::string_view text, std::string file_name, const include_resolver& resolve) {

@@ -35,6 +35,39 @@ TEST(Facts, RequiresSkipsUnlessDeclared) {
   EXPECT_EQ(srv.run(s, ctx).outcome, verdict::fail);  // declared: runs, and a bad answer fails
 }
 
+TEST(Facts, ANegatedRequirementRunsOnlyWhenAbsent) {
+  const auto s = parse_ok(std::string(head) + "requires: !FACT:IMPLICIT-TLS !sasl=gssapi\nC: NOOP\nS: +OK\n");
+  ASSERT_EQ(s.required_caps.size(), 2u);
+  EXPECT_TRUE(s.required_caps[0].negated);
+  EXPECT_EQ(s.required_caps[0].to_string(), "!FACT:IMPLICIT-TLS");
+  EXPECT_EQ(s.required_caps[1].to_string(), "!SASL=gssapi");
+  {
+    scripted_server srv;
+    srv.reply("", {"+OK hi", "+OK"});
+    EXPECT_EQ(srv.run(s, full_context()).outcome, verdict::pass);  // neither declared nor advertised
+  }
+  auto ctx = full_context();
+  ctx.implicit_tls = true;  // a run over implicit TLS declares IMPLICIT-TLS itself
+  {
+    scripted_server srv;
+    const auto r = srv.run(s, ctx);
+    EXPECT_EQ(r.outcome, verdict::skip);
+    EXPECT_EQ(r.message, "requires !FACT:IMPLICIT-TLS, and the run declares IMPLICIT-TLS");
+  }
+  const auto tag = parse_ok(std::string(head) + "requires: !STLS\nC: NOOP\nS: +OK\n");
+  scripted_server srv;
+  const auto r = srv.run(tag, full_context());
+  EXPECT_EQ(r.outcome, verdict::skip);
+  EXPECT_EQ(r.message, "requires !STLS, and the server advertises STLS");
+}
+
+TEST(Facts, AProbeCannotBeNegated) {
+  const auto bad = parse_scenario(std::string(head) + "probe: !XTND\nC: XTND\nS: +OK\n", "t.pop3");
+  ASSERT_EQ(bad.diagnostics.size(), 1u);
+  EXPECT_EQ(bad.diagnostics[0].message, "probe: cannot be negated");
+  EXPECT_EQ(bad.diagnostics[0].column, 8);
+}
+
 TEST(Facts, ADeclaredFactMakesAFailedProbeAFail) {
   const auto s = parse_ok(std::string(head) + "probe: XTND\nC: XTND\nS: +OK\n");
   auto ctx = full_context();

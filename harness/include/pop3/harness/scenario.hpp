@@ -82,7 +82,8 @@ enum class start_state { greeting, authorization, transaction };
 struct requirement {
   std::string tag, param;
   source_location where;
-  bool fact = false;  ///< FACT:NAME (tag holds NAME)
+  bool fact = false;     ///< FACT:NAME (tag holds NAME)
+  bool negated = false;  ///< !TAG or !FACT:NAME: run only when NOT advertised / declared (requires: only)
   [[nodiscard]] std::string to_string() const;
 };
 
