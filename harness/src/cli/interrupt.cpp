@@ -29,7 +29,7 @@ interrupt_cleanup::~interrupt_cleanup() {
 
 void interrupt_cleanup::remove_on_interrupt(const std::filesystem::path& dir) {
   const std::scoped_lock lock(mutex_);
-  dir_ = dir;
+  dirs_.push_back(dir);
 }
 
 void interrupt_cleanup::watch() {
@@ -40,7 +40,7 @@ void interrupt_cleanup::watch() {
   if (done_) return;
   std::fputs("\npop3spec: interrupted\n", stderr);
   std::error_code ignored;
-  if (!dir_.empty()) std::filesystem::remove_all(dir_, ignored);
+  for (const auto& dir : dirs_) std::filesystem::remove_all(dir, ignored);
   std::_Exit(130);
 }
 

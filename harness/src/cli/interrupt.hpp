@@ -2,11 +2,12 @@
 // Ctrl-C and SIGTERM during a run: remove the embedded server's temp directory, then exit 130.
 //
 // Flow: construct before any other thread starts (SIGINT/SIGTERM get blocked, and threads
-// inherit the mask; a watcher thread sigwait()s for them); remove_on_interrupt(dir) once the
+// inherit the mask; a watcher thread sigwait()s for them); remove_on_interrupt(dir) once each
 // directory exists; destruction stops the watcher and restores the mask.
 #include <filesystem>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include <signal.h>
 
@@ -26,7 +27,7 @@ class interrupt_cleanup {
 
   sigset_t signals_{}, previous_{};
   std::mutex mutex_;
-  std::filesystem::path dir_;
+  std::vector<std::filesystem::path> dirs_;
   bool done_ = false;
   std::thread watcher_;
 };

@@ -71,6 +71,11 @@ void add_options(CLI::App& command, options& o) {
                      "10-minute autologout checks); default: no limit")
       ->check(CLI::NonNegativeNumber)
       ->group(run_group);
+  command.add_option("--min-wait", o.min_wait,
+                     "Run only scenarios whose wait: steps add up to more than this many seconds: the ones "
+                     "--max-wait with the same value skips (for a separate job of long idle checks)")
+      ->check(CLI::NonNegativeNumber)
+      ->group(run_group);
   command.add_flag("--strict", o.strict, "SHOULD failures fail the run")->group(run_group);
 
   const char* output_group = "Output";

@@ -1,6 +1,7 @@
 // `pop3spec run`: select, set up the target (embedded or external), probe, run, report.
 #include <array>
 #include <ctime>
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -53,6 +54,46 @@ void write_reports(const options& o, const reports::run_report& report) {
   }
 }
 
+// What the scenarios run against: the server named on the command line, or an embedded pop3refd
+// (the default one, or a variant configured for the scenarios that need it).
+struct server_under_test {
+  std::unique_ptr<embedded_server> embedded;
+  target where;
+  std::vector<account> accounts;
+};
+
+server_under_test start_embedded(const run_setup& setup, const options& o, const embedded_variant* variant,
+                                 std::size_t jobs, interrupt_cleanup& cleanup) {
+  server_under_test out;
+  out.embedded = std::make_unique<embedded_server>(jobs, variant ? variant->adjust : embedded_server::configure{});
+  cleanup.remove_on_interrupt(out.embedded->root());
+  const bool stls = variant && variant->probe_after_stls && setup.tls == tls_mode::none;
+  out.where = out.embedded->target_for(stls ? tls_mode::stls : setup.tls);
+  out.where.insecure = o.insecure;
+  out.where.facts.insert(out.where.facts.end(), setup.where.facts.begin(), setup.where.facts.end());
+  if (variant) {
+    out.where.facts.insert(out.where.facts.end(), variant->facts.begin(), variant->facts.end());
+    out.where.description += ", configured with " + variant->name;
+  }
+  out.where.client_cert = setup.where.client_cert;
+  out.where.client_key = setup.where.client_key;
+  out.accounts = out.embedded->accounts();
+  return out;
+}
+
+// Probes every account; false (after saying why) if the server cannot be reached.
+bool probed(runner& r, std::ostream& err) {
+  try {
+    r.probe_all();
+    return true;
+  } catch (const unreachable_error& e) {
+    err << "pop3spec: " << e.what() << '\n';
+    return false;
+  } catch (const setup_error& e) {
+    throw usage_error(e.what());
+  }
+}
+
 }  // namespace
 
 int run_command(const options& o, std::ostream& out, std::ostream& err) {
@@ -61,45 +102,23 @@ int run_command(const options& o, std::ostream& out, std::ostream& err) {
     print_problems(selection.problems, err);
     return exit_usage;
   }
+  if (o.min_wait) {
+    std::erase_if(selection.scenarios,
+                  [&](const scenario& s) { return total_wait(s) <= std::chrono::duration<double>(*o.min_wait); });
+  }
   if (selection.scenarios.empty()) throw usage_error("no scenario matches the selection");
   const auto setup = resolve_setup(o);
 
   // Before any thread starts, so that every thread inherits the blocked signals.
   interrupt_cleanup cleanup;
-  std::unique_ptr<embedded_server> embedded;
-  target where = setup.where;
-  std::vector<account> accounts = setup.accounts;
-  if (setup.embedded) {
-    embedded = std::make_unique<embedded_server>(setup.jobs);
-    cleanup.remove_on_interrupt(embedded->root());
-    where = embedded->target_for(setup.tls);
-    where.insecure = o.insecure;
-    where.facts.insert(where.facts.end(), setup.where.facts.begin(), setup.where.facts.end());
-    where.client_cert = setup.where.client_cert;
-    where.client_key = setup.where.client_key;
-    accounts = embedded->accounts();
-  }
-  runner run(where, accounts, setup.limits, setup.jobs);
-  try {
-    run.probe_all();
-  } catch (const unreachable_error& e) {
-    err << "pop3spec: " << e.what() << '\n';
-    return exit_unreachable;
-  } catch (const setup_error& e) {
-    throw usage_error(e.what());
-  }
+  auto main_target = setup.embedded ? start_embedded(setup, o, nullptr, setup.jobs, cleanup)
+                                    : server_under_test{nullptr, setup.where, setup.accounts};
+  runner run(main_target.where, main_target.accounts, setup.limits, setup.jobs);
+  if (!probed(run, err)) return exit_unreachable;
 
   console screen(out, console::colour_wanted(), o.strict, o.verbose);
-  const auto count = selection.scenarios.size();
-  screen.note("pop3spec: " + std::to_string(count) + (count == 1 ? " scenario" : " scenarios") + " against " +
-              where.description + ", " + std::to_string(run.effective_jobs()) + " at a time");
-  if (!setup.embedded && setup.jobs > run.effective_jobs()) {
-    screen.note("note: --jobs " + std::to_string(setup.jobs) + " but only " + std::to_string(accounts.size()) +
-                " account(s): list more disposable accounts in --config to run more in parallel");
-  }
-
   reports::run_report report;
-  report.target = where.description;
+  report.target = main_target.where.description;
   report.hostname = host_name();
   report.started_at = iso8601_now();
   const auto started = std::chrono::steady_clock::now();
@@ -110,24 +129,49 @@ int run_command(const options& o, std::ostream& out, std::ostream& err) {
     screen.result(shown);
   };
   // --max-wait: scenarios that would sit idle longer (autologout checks wait 10+ minutes) are
-  // reported as skipped with the reason, not silently dropped.
-  std::vector<const scenario*> chosen;
-  std::vector<std::optional<reports::scenario_result>> too_long;
+  // reported as skipped with the reason, not silently dropped. The embedded run sends the
+  // scenarios that need another configuration of pop3refd to a variant configured that way.
+  const auto& variants = embedded_variants();
+  std::vector<std::vector<const scenario*>> chosen(variants.size() + 1);  // [0]: the main target
+  std::map<const scenario*, reports::scenario_result> results;
   for (const auto& s : selection.scenarios) {
     const std::chrono::duration<double> waits = total_wait(s);
     if (o.max_wait && waits.count() > *o.max_wait) {
-      too_long.emplace_back(result_skeleton(s, reports::verdict::skip,
-                                            "waits " + reports::format_seconds(waits) + " s in total, more than --max-wait " +
-                                                reports::format_seconds(std::chrono::duration<double>(*o.max_wait))));
-      show(*too_long.back());
-    } else {
-      too_long.emplace_back();
-      chosen.push_back(&s);
+      results[&s] = result_skeleton(s, reports::verdict::skip,
+                                    "waits " + reports::format_seconds(waits) + " s in total, more than --max-wait " +
+                                        reports::format_seconds(std::chrono::duration<double>(*o.max_wait)));
+      continue;
     }
+    const embedded_variant* variant = setup.embedded ? embedded_variant_for(s) : nullptr;
+    chosen[variant ? static_cast<std::size_t>(variant - variants.data()) + 1 : 0].push_back(&s);
   }
-  auto ran = run.run(chosen, show);
-  auto next_ran = ran.begin();
-  for (auto& skipped : too_long) report.results.push_back(skipped ? std::move(*skipped) : std::move(*next_ran++));
+  auto announce = [&](const runner& r, const target& where, std::size_t count) {
+    screen.note("pop3spec: " + std::to_string(count) + (count == 1 ? " scenario" : " scenarios") + " against " +
+                where.description + ", " + std::to_string(r.effective_jobs()) + " at a time");
+  };
+  auto run_on = [&](runner& r, const std::vector<const scenario*>& these) {
+    auto ran = r.run(these, show);
+    for (std::size_t i = 0; i < these.size(); ++i) results[these[i]] = std::move(ran[i]);
+  };
+  if (!chosen[0].empty() || !results.empty()) announce(run, main_target.where, chosen[0].size() + results.size());
+  if (!setup.embedded && setup.jobs > run.effective_jobs()) {
+    screen.note("note: --jobs " + std::to_string(setup.jobs) + " but only " +
+                std::to_string(main_target.accounts.size()) +
+                " account(s): list more disposable accounts in --config to run more in parallel");
+  }
+  for (const auto& [s, skipped] : results) show(skipped);  // in selection order: pointers into one vector
+  run_on(run, chosen[0]);
+  for (std::size_t v = 0; v < variants.size(); ++v) {
+    const auto& these = chosen[v + 1];
+    if (these.empty()) continue;
+    const auto variant = start_embedded(setup, o, &variants[v], std::min(setup.jobs, these.size()), cleanup);
+    runner variant_run(variant.where, variant.accounts, setup.limits, setup.jobs);
+    if (!probed(variant_run, err)) return exit_unreachable;
+    announce(variant_run, variant.where, these.size());
+    run_on(variant_run, these);
+    report.target += "; " + std::to_string(these.size()) + " on a variant with " + variants[v].name;
+  }
+  for (const auto& s : selection.scenarios) report.results.push_back(std::move(results.at(&s)));
   for (auto& r : report.results) apply_baseline(r);
   report.elapsed = std::chrono::steady_clock::now() - started;
 

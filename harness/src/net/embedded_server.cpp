@@ -2,6 +2,7 @@
 #include "pop3/harness/net/embedded_server.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -10,6 +11,7 @@
 #include <string>
 
 #include "pop3/harness/net/certificate.hpp"
+#include "pop3/harness/scenario.hpp"
 #include "pop3/refd/config.hpp"
 #include "pop3/refd/server.hpp"
 
@@ -133,6 +135,33 @@ target embedded_server::target_for(tls_mode mode) const {
 }
 
 std::vector<std::string> embedded_server::declared_facts() { return {"XTND", "LAST", "APOP"}; }
+
+const std::vector<embedded_variant>& embedded_variants() {
+  static const std::vector<embedded_variant> variants{
+      {"LOGIN-DELAY 5", {"LOGIN-DELAY=5"}, {}, false,
+       [](refd::server_config& c) { c.login_delay = std::chrono::seconds(5); }},
+      {"EXPIRE 0", {"EXPIRE=0"}, {}, false, [](refd::server_config& c) { c.expire_days = 0; }},
+      {"cleartext logins refused before TLS", {"FACT:CLEARTEXT-REFUSED"}, {"CLEARTEXT-REFUSED"}, true,
+       [](refd::server_config& c) { c.require_tls_for_plaintext_auth = true; }},
+  };
+  return variants;
+}
+
+const embedded_variant* embedded_variant_for(const scenario& s) {
+  for (const auto& v : embedded_variants()) {
+    for (const auto& r : s.required_caps) {
+      if (r.negated) continue;
+      const std::string wanted = r.to_string();
+      const bool met = std::any_of(v.serves.begin(), v.serves.end(), [&](const std::string& serve) {
+        return std::equal(serve.begin(), serve.end(), wanted.begin(), wanted.end(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+        });
+      });
+      if (met) return &v;
+    }
+  }
+  return nullptr;
+}
 
 const std::vector<account>& embedded_server::accounts() const noexcept { return impl_->accounts; }
 

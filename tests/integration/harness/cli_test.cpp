@@ -106,6 +106,29 @@ TEST(Pop3specCli, BaselineMakesKnownFailuresPassAndFlagsUnexpectedPasses) {
   EXPECT_NE(unexpected.output.find("XPASS"), std::string::npos) << unexpected.output;
 }
 
+TEST(Pop3specCli, MinWaitSelectsWhatMaxWaitSkips) {
+  const auto idle = pop3spec({"run", (data / "waits").string(), "--min-wait", "0.5"});
+  EXPECT_EQ(idle.code, 0) << idle.output;
+  EXPECT_NE(idle.output.find("PASS  clitest/waits/idle"), std::string::npos) << idle.output;
+  EXPECT_EQ(idle.output.find("clitest/waits/busy"), std::string::npos) << idle.output;
+  EXPECT_NE(idle.output.find("1 scenario against"), std::string::npos) << idle.output;
+  const auto busy = pop3spec({"run", (data / "waits").string(), "--max-wait", "0.5"});
+  EXPECT_EQ(busy.code, 0) << busy.output;
+  EXPECT_NE(busy.output.find("SKIP  clitest/waits/idle"), std::string::npos) << busy.output;
+  EXPECT_NE(busy.output.find("PASS  clitest/waits/busy"), std::string::npos) << busy.output;
+}
+
+TEST(Pop3specCli, EmbeddedRunSendsConfigurationScenariosToAVariant) {
+  // Each needs a pop3refd configured otherwise than the default embedded one: they pass, not skip.
+  const auto r = pop3spec({"run", "rfc1939/noop/ok", "rfc2449/expire/smallest-zero", "rfc2449/login-delay/exact-five",
+                           "stls/cleartext/refused-before-tls"});
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("4 passed"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("configured with EXPIRE 0"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("configured with LOGIN-DELAY 5"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("configured with cleartext logins refused before TLS"), std::string::npos) << r.output;
+}
+
 TEST(Pop3specCli, LintErrorsInTheScenariosToRunExitTwo) {
   const auto r = pop3spec({"run", (data / "broken").string()});
   EXPECT_EQ(r.code, 2) << r.output;
@@ -192,7 +215,7 @@ TEST(Pop3specCli, ListShowsStaticSkipsAndShardsPartition) {
   EXPECT_EQ(with_broken.code, 2) << with_broken.output;
   const auto without_broken = pop3spec({"list", "--scenarios", data.string(), "--exclude", "clitest/broken/*"});
   EXPECT_EQ(without_broken.code, 0) << without_broken.output;
-  EXPECT_NE(without_broken.output.find("4 scenarios selected, 4 can run"), std::string::npos) << without_broken.output;
+  EXPECT_NE(without_broken.output.find("6 scenarios selected, 6 can run"), std::string::npos) << without_broken.output;
 
   const auto external = pop3spec({"list", (data / "pass").string(), "--server", "127.0.0.1:110", "--user", "u"});
   EXPECT_EQ(external.code, 0) << external.output;

@@ -43,6 +43,29 @@ TEST(HarnessEmbedded, ProbeLogsInOverPlainStlsAndImplicitTls) {
   }
 }
 
+TEST(HarnessEmbedded, VariantsServeTheConfigurationsScenariosRequire) {
+  auto variant_of = [](const std::string& requires_line) {
+    const auto s = parse_valid("id: t/x\nrules: r/a\nlevel: MUST\nrequires: " + requires_line + "\nC: NOOP\nS: +OK\n");
+    const auto* v = harness::embedded_variant_for(s);
+    return v ? v->name : std::string("default");
+  };
+  EXPECT_EQ(variant_of("USER expire=0"), "EXPIRE 0");
+  EXPECT_EQ(variant_of("LOGIN-DELAY=5"), "LOGIN-DELAY 5");
+  EXPECT_EQ(variant_of("STLS fact:cleartext-refused"), "cleartext logins refused before TLS");
+  EXPECT_EQ(variant_of("EXPIRE"), "default");
+  EXPECT_EQ(variant_of("!EXPIRE=0"), "default");
+  EXPECT_EQ(variant_of("LOGIN-DELAY=900"), "default");
+
+  // A variant's server really has its configuration: LOGIN-DELAY 5 in CAPA, a refused second login.
+  const auto& delay = harness::embedded_variants().front();
+  ASSERT_EQ(delay.name, "LOGIN-DELAY 5");
+  embedded_server server(1, delay.adjust);
+  const auto caps = harness::probe_account(server.target_for(tls_mode::none), server.accounts()[0], quick(5s));
+  const auto* login_delay = caps.before_login.find("LOGIN-DELAY");
+  ASSERT_NE(login_delay, nullptr);
+  EXPECT_EQ(login_delay->params, std::vector<std::string>{"5"});
+}
+
 TEST(HarnessEmbedded, WrongCertificateAuthorityIsRefused) {
   embedded_server server(1);
   temp_maildir other;

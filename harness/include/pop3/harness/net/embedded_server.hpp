@@ -56,4 +56,21 @@ class embedded_server {
   std::unique_ptr<impl> impl_;
 };
 
+/// A differently configured embedded pop3refd for the scenarios that need a configuration the
+/// default one does not have (LOGIN-DELAY 5, EXPIRE 0, cleartext logins refused before TLS): those
+/// scenarios would skip against the default server, so `pop3spec run` without --server runs them
+/// against their variant instead.
+struct embedded_variant {
+  std::string name;                    ///< for people: "LOGIN-DELAY 5"
+  std::vector<std::string> serves;     ///< the requirements it meets, as scenarios write them ("EXPIRE=0")
+  std::vector<std::string> facts;      ///< declared in addition to embedded_server::declared_facts()
+  bool probe_after_stls = false;       ///< its probe must log in inside TLS (tls_mode::stls)
+  embedded_server::configure adjust;   ///< applied on top of the default configuration
+};
+
+/// Every variant, in the order they are tried.
+[[nodiscard]] const std::vector<embedded_variant>& embedded_variants();
+/// The variant whose configuration one of the scenario's `requires:` asks for; null: the default.
+[[nodiscard]] const embedded_variant* embedded_variant_for(const scenario& s);
+
 }  // namespace pop3::harness
