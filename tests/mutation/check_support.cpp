@@ -86,6 +86,7 @@ struct proxied_upstream::impl {
   harness::account acct;
   std::uint16_t upstream_port = 0;
   std::string ca_file;
+  const harness::embedded_variant* variant = nullptr;  // the profile's, if it names one
 };
 
 proxied_upstream::proxied_upstream(const shared_files& files, std::string_view profile, const fault_spec* fault)
@@ -107,6 +108,7 @@ proxied_upstream::proxied_upstream(const shared_files& files, std::string_view p
   impl_->acct.user = account_user;
   harness::add_special_logins(impl_->acct, config);
   apply_profile(profile, config);
+  impl_->variant = variant_profile(profile);
   if (fault && fault->configure) fault->configure(config, files.untrusted());
 
   if (fault && fault->store) {
@@ -141,6 +143,10 @@ harness::target proxied_upstream::target() const {
   t.ca_file = impl_->ca_file;
   t.description = "127.0.0.1:" + std::to_string(t.port) + " (pop3refd behind the fault proxy)";
   t.facts = harness::embedded_server::declared_facts();  // the upstream is set up like the embedded server
+  if (const auto* v = impl_->variant) {  // as `pop3spec run` reaches the variant
+    t.facts.insert(t.facts.end(), v->facts.begin(), v->facts.end());
+    if (v->probe_after_stls) t.tls = harness::tls_mode::stls;
+  }
   return t;
 }
 

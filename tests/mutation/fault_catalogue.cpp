@@ -21,11 +21,6 @@ const std::vector<unbroken_rule>& unbroken_rules() {
   static const std::vector<unbroken_rule> rules{
       {"rfc2449/length/capability-limits",
        "pop3refd announces no capability with a limit above 255 octets, so a break would not be observable"},
-      {"stls/cleartext/configurable-refusal",
-       "a configuration rule: it needs a server set up to refuse cleartext logins, the check runs pop3spec's default "
-       "configuration"},
-      {"sasl/auth/no-plaintext-before-tls", "a configuration rule (as stls/cleartext/configurable-refusal)"},
-      {"tls/cleartext/no-credential-oracle", "a configuration rule (cleartext login revoked for a user)"},
       {"stls/command/stays-authorization",
        "after STLS the TLS session runs end to end through the plaintext proxy; the session state inside it cannot "
        "be changed from outside"},
@@ -50,7 +45,18 @@ void apply_profile(std::string_view profile, refd::server_config& config) {
     }
     return;
   }
+  if (const auto* variant = variant_profile(profile)) {
+    variant->adjust(config);
+    return;
+  }
   throw std::invalid_argument("unknown upstream profile \"" + std::string(profile) + "\"");
+}
+
+const harness::embedded_variant* variant_profile(std::string_view profile) {
+  for (const auto& v : harness::embedded_variants()) {
+    if (v.name == profile) return &v;
+  }
+  return nullptr;
 }
 
 }  // namespace pop3::mutation

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "fault_proxy.hpp"
+#include "pop3/harness/net/embedded_server.hpp"
 #include "pop3/refd/config.hpp"
 #include "pop3/refd/maildir_store.hpp"
 
@@ -43,9 +44,12 @@ struct unbroken_rule {
 /// The checkable MUST rules deliberately left without a fault.
 [[nodiscard]] const std::vector<unbroken_rule>& unbroken_rules();
 /// Sets up a profile on top of the embedded server's configuration: "base" (what `pop3spec run`
-/// tests by default) or "extensions" (base plus SLEEPING, CORE, DELI, UID-PARAM, XTND and LAST).
-/// Throws std::invalid_argument for an unknown name.
+/// tests by default), "extensions" (base plus SLEEPING, CORE, DELI, UID-PARAM, XTND and LAST), or
+/// the name of an embedded variant ("cleartext logins refused before TLS", ...: the configuration
+/// `pop3spec run` uses for the scenarios that need it). Throws std::invalid_argument otherwise.
 void apply_profile(std::string_view profile, refd::server_config& config);
+/// The embedded variant a profile names; null for "base", "extensions" and unknown names.
+[[nodiscard]] const harness::embedded_variant* variant_profile(std::string_view profile);
 
 /// A proxy fault without shared state: the same maker for every check.
 [[nodiscard]] inline std::function<fault_factory()> stateless(fault_factory make) {
