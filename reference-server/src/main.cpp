@@ -24,7 +24,7 @@ struct cli_values {
   std::string config_file, maildir_root, users_file, tls_cert, tls_key, expire;
   std::vector<std::string> listen, listen_tls, enable, disable;
   std::uint64_t login_delay = 0, autologout = 0, sleep_autologout = 0, max_sessions = 0;
-  bool require_tls_auth = false, lenient = false, print_ports = false, login_delay_on_wake = false;
+  bool require_tls_auth = false, apop_only = false, lenient = false, print_ports = false, login_delay_on_wake = false;
 };
 
 // The flags that were given, applied on top of the config file (or the built-in defaults).
@@ -55,6 +55,8 @@ cli_flags declare_flags(CLI::App& app, cli_values& v) {
   f.tls_key = app.add_option("--tls-key", v.tls_key, "PEM private key")->check(CLI::ExistingFile);
   app.add_flag("--require-tls-auth", v.require_tls_auth,
                "refuse plaintext logins until TLS is active (RFC 2595 §2.3)");
+  app.add_flag("--apop-only", v.apop_only,
+               "accounts with an APOP secret of their own log in with APOP only (RFC 1939 §13)");
   f.login_delay = app.add_option("--login-delay", v.login_delay, "LOGIN-DELAY seconds")
                       ->check(CLI::Range(0, 366 * 86400));
   f.expire = app.add_option("--expire", v.expire, "EXPIRE days, or 'never'");
@@ -107,6 +109,7 @@ server_config build_config(const cli_values& v, const cli_flags& f) {
   if (*f.tls_cert) config.tls_cert = v.tls_cert;
   if (*f.tls_key) config.tls_key = v.tls_key;
   if (v.require_tls_auth) config.require_tls_for_plaintext_auth = true;
+  if (v.apop_only) config.apop_only = true;
   if (*f.login_delay) config.login_delay = std::chrono::seconds(v.login_delay);
   if (*f.expire) {
     const auto days = pop3::refd::parse_expire_days(v.expire);

@@ -128,6 +128,7 @@ class config_reader {
         {"tls_cert", [](config_reader& r, std::string_view v) { r.config_.tls_cert = resolve_path(r.file_, r.text(v)); }},
         {"tls_key", [](config_reader& r, std::string_view v) { r.config_.tls_key = resolve_path(r.file_, r.text(v)); }},
         {"require_tls_for_plaintext_auth", [](config_reader& r, std::string_view v) { r.config_.require_tls_for_plaintext_auth = r.boolean(v); }},
+        {"apop_only", [](config_reader& r, std::string_view v) { r.config_.apop_only = r.boolean(v); }},
         {"max_command_octets", [](config_reader& r, std::string_view v) { r.config_.max_command_octets = r.number(v, 255, 65536); }},
         {"max_sasl_response_octets", [](config_reader& r, std::string_view v) { r.config_.max_sasl_response_octets = r.number(v, 255, 1U << 24); }},
         {"max_sessions", [](config_reader& r, std::string_view v) { r.config_.max_sessions = r.number(v, 1, 1U << 20); }},

@@ -24,6 +24,12 @@ const user_account* session::impl::find_account(const std::string& user) const {
   return (it == config_.users.end() || !it->second.enabled) ? nullptr : &it->second;
 }
 
+const user_account* session::impl::find_password_account(const std::string& user) const {
+  const auto* account = find_account(user);
+  const bool apop_only = account != nullptr && config_.apop_only && !account->apop_secret.empty();
+  return apop_only ? nullptr : account;
+}
+
 bool session::impl::plaintext_auth_allowed() const noexcept {
   return !config_.require_tls_for_plaintext_auth || conn_.tls_active;
 }
@@ -49,7 +55,7 @@ session_output session::impl::cmd_pass(const protocol::command& cmd) {
   const std::string user = *pending_user_;
   pending_user_.reset();
   // RFC 1939 §7 / DIGEST A22: the password is the whole rest of the line, spaces included.
-  const auto* account = find_account(user);
+  const auto* account = find_password_account(user);
   return login(user, account != nullptr && detail::secrets_equal(cmd.argument_text, account->password));
 }
 

@@ -111,6 +111,9 @@ struct session::impl {
   /// otherwise the -ERR to send.
   std::optional<session_output> open_maildrop(const std::string& user);
   [[nodiscard]] const user_account* find_account(const std::string& user) const;
+  /// find_account() for a login with the password (PASS, PLAIN, CRAM-MD5): null for an account
+  /// that logs in only with APOP (config apop_only, RFC 1939 §13).
+  [[nodiscard]] const user_account* find_password_account(const std::string& user) const;
   [[nodiscard]] bool plaintext_auth_allowed() const noexcept;
   /// AUTH-RESP-CODE is a response code, so it is announced (and [AUTH] sent) only together with
   /// RESP-CODES: RFC 2449 §8 ties every response code to that capability.

@@ -89,7 +89,7 @@ session_output session::impl::sasl_step(std::string_view decoded) {
     if (!creds) return err("malformed PLAIN response");
     // RFC 4616 §2: a non-empty authzid other than the authcid asks to act as another user,
     // which nobody may do here; that is a credentials problem.
-    const auto* account = find_account(creds->authcid);
+    const auto* account = find_password_account(creds->authcid);
     const bool ok_id = creds->authzid.empty() || creds->authzid == creds->authcid;
     return login(creds->authcid, account != nullptr && ok_id && detail::secrets_equal(creds->password, account->password));
   }
@@ -97,7 +97,7 @@ session_output session::impl::sasl_step(std::string_view decoded) {
   const auto sp = decoded.rfind(' ');
   if (sp == std::string_view::npos || sp == 0) return err("malformed CRAM-MD5 response");
   const std::string user(decoded.substr(0, sp));
-  const auto* account = find_account(user);
+  const auto* account = find_password_account(user);
   const bool match = account != nullptr &&
                      detail::secrets_equal(detail::lower_ascii(decoded.substr(sp + 1)),
                                            protocol::cram_md5_digest(exchange.challenge, account->password));

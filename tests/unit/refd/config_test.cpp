@@ -50,6 +50,7 @@ expire = never
 tls_cert = certs/server.pem
 tls_key = /etc/key.pem
 require_tls_for_plaintext_auth = yes
+apop_only = yes
 max_command_octets = 512
 max_sasl_response_octets = 4096
 max_sessions = 50
@@ -81,6 +82,7 @@ capability.sleeping = on
   EXPECT_EQ(config.tls_cert, dir_.base() / "certs/server.pem");
   EXPECT_EQ(config.tls_key, "/etc/key.pem");
   EXPECT_TRUE(config.require_tls_for_plaintext_auth);
+  EXPECT_TRUE(config.apop_only);
   EXPECT_EQ(config.max_command_octets, 512U);
   EXPECT_EQ(config.max_sasl_response_octets, 4096U);
   EXPECT_EQ(config.max_sessions, 50U);

@@ -122,6 +122,22 @@ TEST_F(session_auth, apop_uses_the_password_when_no_apop_secret_is_set) {
   EXPECT_TRUE(d.cmd("APOP bob " + digest).starts_with("+OK maildrop"));
 }
 
+TEST_F(session_auth, apop_only_accounts_refuse_password_logins_per_rfc1939_section13) {
+  config_.apop_only = true;
+  put_standard_mailbox(dir_.root(), "bob");  // bob has no APOP secret: his password still works
+  env_.timestamps = {"<1896.697170952@dbc.mtview.ca.us>"};
+  {
+    driver d(config_, store_, {}, env_.make());
+    (void)d.greeting();
+    EXPECT_EQ(d.cmd("USER alice"), "+OK send PASS\r\n");
+    EXPECT_EQ(d.cmd("PASS alice-pass"), "-ERR [AUTH] authentication failed\r\n");  // the right password
+    EXPECT_EQ(d.cmd("AUTH PLAIN AGFsaWNlAGFsaWNlLXBhc3M="), "-ERR [AUTH] authentication failed\r\n");
+    EXPECT_TRUE(d.cmd("APOP alice c4c9334bac560ecc979e58001b3e22fb").starts_with("+OK maildrop"));
+  }
+  driver d(config_, store_, {}, env_.make());
+  EXPECT_TRUE(d.login("bob", "b o  b").starts_with("+OK maildrop"));
+}
+
 TEST_F(session_auth, second_login_gets_in_use_and_never_disturbs_the_first) {
   driver first(config_, store_);
   ASSERT_TRUE(first.login("alice", "alice-pass").starts_with("+OK"));

@@ -57,6 +57,8 @@ struct server_config {
   // TLS
   std::filesystem::path tls_cert, tls_key;      ///< PEM files; empty = no TLS (STLS not announced)
   bool require_tls_for_plaintext_auth = false;  ///< RFC 2595 §2.3 / RFC 5034 §4 policy switch
+  bool apop_only = false;                       ///< RFC 1939 §13: an account with an APOP secret of its
+                                                ///< own logs in with APOP only (no PASS, PLAIN, CRAM-MD5)
 
   // Limits
   std::size_t max_command_octets = 255;         ///< lines longer than this get -ERR (RFC 2449 §4 minimum)
