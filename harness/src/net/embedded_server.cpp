@@ -138,17 +138,22 @@ std::vector<std::string> embedded_server::declared_facts() { return {"XTND", "LA
 
 const std::vector<embedded_variant>& embedded_variants() {
   static const std::vector<embedded_variant> variants{
-      {"LOGIN-DELAY 5", {"LOGIN-DELAY=5"}, {}, false,
+      {"LOGIN-DELAY 5", {"LOGIN-DELAY=5"}, {}, {}, false,
        [](refd::server_config& c) { c.login_delay = std::chrono::seconds(5); }},
-      {"EXPIRE 0", {"EXPIRE=0"}, {}, false, [](refd::server_config& c) { c.expire_days = 0; }},
-      {"cleartext logins refused before TLS", {"FACT:CLEARTEXT-REFUSED"}, {"CLEARTEXT-REFUSED"}, true,
+      {"EXPIRE 0", {"EXPIRE=0"}, {}, {}, false, [](refd::server_config& c) { c.expire_days = 0; }},
+      {"cleartext logins refused before TLS", {"FACT:CLEARTEXT-REFUSED"}, {}, {"CLEARTEXT-REFUSED"}, true,
        [](refd::server_config& c) { c.require_tls_for_plaintext_auth = true; }},
+      // RFC 1939 §13 (SHOULD NOT allow USER/PASS and APOP for one mailbox): every other scenario
+      // needs both on every account, so the default configuration allows both.
+      {"APOP-only accounts", {}, {"rfc1939/apop/not-with-pass"}, {}, false,
+       [](refd::server_config& c) { c.apop_only = true; }},
   };
   return variants;
 }
 
 const embedded_variant* embedded_variant_for(const scenario& s) {
   for (const auto& v : embedded_variants()) {
+    if (std::find(v.scenarios.begin(), v.scenarios.end(), s.id) != v.scenarios.end()) return &v;
     for (const auto& r : s.required_caps) {
       if (r.negated) continue;
       const std::string wanted = r.to_string();

@@ -79,15 +79,20 @@ std::string pop3_client::login(const account& who, const protocol::capability_se
     auto user = command("USER " + who.user);
     if (!user.ok) return describe("USER " + who.user, user);
     auto pass = command("PASS " + who.password);
-    return pass.ok ? "" : describe("PASS", pass);
+    if (pass.ok) return "";
+    // An account with an APOP secret may log in with APOP only (RFC 1939 §13).
+    if (!who.apop_secret.empty() && apop_login(who).empty()) return "";
+    return describe("PASS", pass);
   }
-  if (!who.apop_secret.empty()) {
-    auto timestamp = protocol::find_apop_timestamp(greeting_);
-    if (!timestamp) return "APOP: the greeting has no timestamp";
-    auto status = command("APOP " + who.user + " " + protocol::apop_digest(*timestamp, who.apop_secret));
-    return status.ok ? "" : describe("APOP " + who.user, status);
-  }
+  if (!who.apop_secret.empty()) return apop_login(who);
   return "no password or APOP secret for " + who.user;
+}
+
+std::string pop3_client::apop_login(const account& who) {
+  auto timestamp = protocol::find_apop_timestamp(greeting_);
+  if (!timestamp) return "APOP: the greeting has no timestamp";
+  auto status = command("APOP " + who.user + " " + protocol::apop_digest(*timestamp, who.apop_secret));
+  return status.ok ? "" : describe("APOP " + who.user, status);
 }
 
 protocol::status_line pop3_client::quit() { return command("QUIT"); }

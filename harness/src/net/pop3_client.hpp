@@ -33,12 +33,15 @@ class pop3_client {
   /// STLS then the TLS handshake; false if the server refuses STLS.
   bool start_tls();
   /// Logs in with the account's credentials, choosing USER/PASS, AUTH PLAIN or APOP from what the
-  /// server offers. Returns an empty string on success, else what went wrong.
+  /// server offers (APOP too when the password is refused and there is an APOP secret). Returns an
+  /// empty string on success, else what went wrong.
   std::string login(const account& who, const protocol::capability_set& caps);
   /// QUIT; returns its status line.
   protocol::status_line quit();
 
  private:
+  std::string apop_login(const account& who);
+
   blocking_client client_;
   target where_;
   std::string greeting_;

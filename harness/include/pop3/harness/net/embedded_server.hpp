@@ -57,12 +57,14 @@ class embedded_server {
 };
 
 /// A differently configured embedded pop3refd for the scenarios that need a configuration the
-/// default one does not have (LOGIN-DELAY 5, EXPIRE 0, cleartext logins refused before TLS): those
-/// scenarios would skip against the default server, so `pop3spec run` without --server runs them
-/// against their variant instead.
+/// default one does not have (LOGIN-DELAY 5, EXPIRE 0, cleartext logins refused before TLS, APOP-only
+/// accounts): against the default server they would skip (or, for APOP-only accounts, meet the
+/// default's documented deviation), so `pop3spec run` without --server runs them against their
+/// variant instead.
 struct embedded_variant {
   std::string name;                    ///< for people: "LOGIN-DELAY 5"
   std::vector<std::string> serves;     ///< the requirements it meets, as scenarios write them ("EXPIRE=0")
+  std::vector<std::string> scenarios;  ///< ids it is for whatever they require (a policy no CAPA shows)
   std::vector<std::string> facts;      ///< declared in addition to embedded_server::declared_facts()
   bool probe_after_stls = false;       ///< its probe must log in inside TLS (tls_mode::stls)
   embedded_server::configure adjust;   ///< applied on top of the default configuration
