@@ -25,8 +25,6 @@ const std::vector<unbroken_rule>& unbroken_rules() {
        "after STLS the TLS session runs end to end through the plaintext proxy; the session state inside it cannot "
        "be changed from outside"},
       {"sasl/auth/plain-over-tls", "AUTH PLAIN after STLS runs inside the end-to-end TLS session (as above)"},
-      {"sasl/plain/255-octet-fields", "needs an account with 255-octet fields; the check's account has short ones"},
-      {"sasl/plain/utf8", "needs an account with a non-ASCII password; the check's account has an ASCII one"},
       {"tls/client-cert/external", "needs client certificates; the harness presents none"},
       {"tls/implicit/authorization-state",
        "implicit TLS: the check runs against the STLS port, as `pop3spec run` does without --tls"},

@@ -159,6 +159,27 @@ std::vector<fault_spec> sasl_faults() {
         if (state != pop3_state::transaction || capa_tag(l) != "SASL") return std::nullopt;
         return std::vector<std::string>{};
       }));
+  add("sasl/plain/255-octet-fields", "keeps only the first 128 octets of a PLAIN password (a fixed buffer)",
+      rewrite_plain(on_message([](std::string_view m, const credentials&) -> std::optional<std::string> {
+        const auto p = protocol::parse_sasl_plain(m);
+        if (!well_formed(p) || p->password.size() <= 128) return std::nullopt;
+        return plain_message(p->authzid, p->authcid, p->password.substr(0, 128));
+      })));
+  add("sasl/plain/utf8", "reads a PLAIN password as Latin-1 and compares it in UTF-8 (mojibake)",
+      rewrite_plain(on_message([](std::string_view m, const credentials&) -> std::optional<std::string> {
+        const auto p = protocol::parse_sasl_plain(m);
+        if (!well_formed(p) || ascii_only(p->password)) return std::nullopt;
+        std::string latin1_as_utf8;
+        for (const unsigned char c : p->password) {
+          if (c < 0x80) {
+            latin1_as_utf8 += static_cast<char>(c);
+          } else {
+            latin1_as_utf8 += static_cast<char>(0xC0 | (c >> 6));
+            latin1_as_utf8 += static_cast<char>(0x80 | (c & 0x3F));
+          }
+        }
+        return plain_message(p->authzid, p->authcid, latin1_as_utf8);
+      })));
   add("sasl/plain/authzid-check", "ignores an authorization identity other than the user's",
       rewrite_plain(on_message([](std::string_view m, const credentials&) -> std::optional<std::string> {
         const auto p = protocol::parse_sasl_plain(m);
