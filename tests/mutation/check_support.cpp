@@ -145,7 +145,7 @@ harness::target proxied_upstream::target() const {
   t.facts = harness::embedded_server::declared_facts();  // the upstream is set up like the embedded server
   if (const auto* v = impl_->variant) {  // as `pop3spec run` reaches the variant
     t.facts.insert(t.facts.end(), v->facts.begin(), v->facts.end());
-    if (v->probe_after_stls) t.tls = harness::tls_mode::stls;
+    if (v->tls) t.tls = *v->tls;
   }
   return t;
 }

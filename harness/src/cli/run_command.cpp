@@ -67,13 +67,12 @@ server_under_test start_embedded(const run_setup& setup, const options& o, const
   server_under_test out;
   out.embedded = std::make_unique<embedded_server>(jobs, variant ? variant->adjust : embedded_server::configure{});
   cleanup.remove_on_interrupt(out.embedded->root());
-  const bool stls = variant && variant->probe_after_stls && setup.tls == tls_mode::none;
-  out.where = out.embedded->target_for(stls ? tls_mode::stls : setup.tls);
+  out.where = out.embedded->target_for(variant && variant->tls ? *variant->tls : setup.tls);
   out.where.insecure = o.insecure;
   out.where.facts.insert(out.where.facts.end(), setup.where.facts.begin(), setup.where.facts.end());
   if (variant) {
     out.where.facts.insert(out.where.facts.end(), variant->facts.begin(), variant->facts.end());
-    out.where.description += ", configured with " + variant->name;
+    out.where.description += ", variant: " + variant->name;
   }
   out.where.client_cert = setup.where.client_cert;
   out.where.client_key = setup.where.client_key;
@@ -143,6 +142,7 @@ int run_command(const options& o, std::ostream& out, std::ostream& err) {
       continue;
     }
     const embedded_variant* variant = setup.embedded ? embedded_variant_for(s) : nullptr;
+    if (variant && variant->tls && *variant->tls == setup.tls && !variant->adjust) variant = nullptr;  // the run is that already
     chosen[variant ? static_cast<std::size_t>(variant - variants.data()) + 1 : 0].push_back(&s);
   }
   auto announce = [&](const runner& r, const target& where, std::size_t count) {

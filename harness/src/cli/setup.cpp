@@ -141,6 +141,9 @@ std::vector<std::string> declared_facts(const options& o, const config_file& con
       if (!valid) throw usage_error("bad fact \"" + f + "\": use letters, digits, '-' and '_' (e.g. XTND)");
       std::string upper;
       for (const char c : f) upper.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+      if (upper == "TLS-ON-CONNECT")
+        throw usage_error("TLS-ON-CONNECT is not declared by hand: --tls sets it (for a server with implicit TLS "
+                          "on another port, declare IMPLICIT-TLS)");
       out.push_back(std::move(upper));
     }
   }

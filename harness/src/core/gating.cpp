@@ -34,6 +34,7 @@ bool advertised(const run_context& ctx, const requirement& r) {
 bool declared(const run_context& ctx, std::string_view fact) {
   if (iequals(fact, "APOP") && !ctx.apop_secret.empty()) return true;
   if (iequals(fact, "IMPLICIT-TLS") && ctx.implicit_tls) return true;
+  if (iequals(fact, "TLS-ON-CONNECT")) return ctx.implicit_tls;  // the run's own transport only
   return std::any_of(ctx.facts.begin(), ctx.facts.end(), [&](const std::string& f) { return iequals(f, fact); });
 }
 

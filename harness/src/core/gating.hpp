@@ -22,7 +22,8 @@ struct gate_decision {
 
 /// True if the run declares the fact (--fact, "facts" in --config, the embedded server's own), or,
 /// for APOP, the account has an APOP secret (the operator says the server does APOP), or, for
-/// IMPLICIT-TLS, the run itself uses implicit TLS.
+/// IMPLICIT-TLS, the run itself uses implicit TLS. TLS-ON-CONNECT is the run's own transport
+/// (implicit TLS), never declared by hand.
 [[nodiscard]] bool declared(const run_context& ctx, std::string_view fact);
 
 [[nodiscard]] gate_decision decide_gates(const scenario& s, const run_context& ctx);

@@ -138,14 +138,17 @@ std::vector<std::string> embedded_server::declared_facts() { return {"XTND", "LA
 
 const std::vector<embedded_variant>& embedded_variants() {
   static const std::vector<embedded_variant> variants{
-      {"LOGIN-DELAY 5", {"LOGIN-DELAY=5"}, {}, {}, false,
+      {"LOGIN-DELAY 5", {"LOGIN-DELAY=5"}, {}, {}, {},
        [](refd::server_config& c) { c.login_delay = std::chrono::seconds(5); }},
-      {"EXPIRE 0", {"EXPIRE=0"}, {}, {}, false, [](refd::server_config& c) { c.expire_days = 0; }},
-      {"cleartext logins refused before TLS", {"FACT:CLEARTEXT-REFUSED"}, {}, {"CLEARTEXT-REFUSED"}, true,
+      {"EXPIRE 0", {"EXPIRE=0"}, {}, {}, {}, [](refd::server_config& c) { c.expire_days = 0; }},
+      {"cleartext logins refused before TLS", {"FACT:CLEARTEXT-REFUSED"}, {}, {"CLEARTEXT-REFUSED"}, tls_mode::stls,
        [](refd::server_config& c) { c.require_tls_for_plaintext_auth = true; }},
+      // The same configuration reached on its implicit-TLS port (RFC 8314), for the scenarios
+      // about connections that start with the handshake.
+      {"implicit TLS", {"FACT:TLS-ON-CONNECT"}, {}, {}, tls_mode::implicit, {}},
       // RFC 1939 §13 (SHOULD NOT allow USER/PASS and APOP for one mailbox): every other scenario
       // needs both on every account, so the default configuration allows both.
-      {"APOP-only accounts", {}, {"rfc1939/apop/not-with-pass"}, {}, false,
+      {"APOP-only accounts", {}, {"rfc1939/apop/not-with-pass"}, {}, {},
        [](refd::server_config& c) { c.apop_only = true; }},
   };
   return variants;

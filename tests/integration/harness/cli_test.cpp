@@ -124,9 +124,9 @@ TEST(Pop3specCli, EmbeddedRunSendsConfigurationScenariosToAVariant) {
                            "stls/cleartext/refused-before-tls"});
   EXPECT_EQ(r.code, 0) << r.output;
   EXPECT_NE(r.output.find("4 passed"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("configured with EXPIRE 0"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("configured with LOGIN-DELAY 5"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("configured with cleartext logins refused before TLS"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("variant: EXPIRE 0"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("variant: LOGIN-DELAY 5"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("variant: cleartext logins refused before TLS"), std::string::npos) << r.output;
 }
 
 TEST(Pop3specCli, LintErrorsInTheScenariosToRunExitTwo) {

@@ -55,6 +55,7 @@ TEST(HarnessEmbedded, VariantsServeTheConfigurationsScenariosRequire) {
   EXPECT_EQ(variant_of("EXPIRE"), "default");
   EXPECT_EQ(variant_of("!EXPIRE=0"), "default");
   EXPECT_EQ(variant_of("LOGIN-DELAY=900"), "default");
+  EXPECT_EQ(variant_of("FACT:TLS-ON-CONNECT"), "implicit TLS");
   const auto apop = parse_valid("id: rfc1939/apop/not-with-pass\nrules: r/a\nlevel: SHOULD\nC: NOOP\nS: +OK\n");
   ASSERT_NE(harness::embedded_variant_for(apop), nullptr);
   EXPECT_EQ(harness::embedded_variant_for(apop)->name, "APOP-only accounts");

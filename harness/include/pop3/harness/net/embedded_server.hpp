@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -66,7 +67,7 @@ struct embedded_variant {
   std::vector<std::string> serves;     ///< the requirements it meets, as scenarios write them ("EXPIRE=0")
   std::vector<std::string> scenarios;  ///< ids it is for whatever they require (a policy no CAPA shows)
   std::vector<std::string> facts;      ///< declared in addition to embedded_server::declared_facts()
-  bool probe_after_stls = false;       ///< its probe must log in inside TLS (tls_mode::stls)
+  std::optional<tls_mode> tls;         ///< how the run reaches it (stls: the probe logs in after STLS)
   embedded_server::configure adjust;   ///< applied on top of the default configuration
 };
 
