@@ -10,6 +10,7 @@ packages=(
   libpugixml-dev          # JUnit XML writer
   nlohmann-json3-dev      # JSON reports and the harness's config file
   libcli11-dev            # command-line parsing for pop3spec and pop3refd
+  libidn-dev              # SASLprep (RFC 4013) of SASL PLAIN credentials in pop3refd
   libgtest-dev libgmock-dev googletest
   libxml2-utils           # xmllint validates JUnit output against the schema
   clang libclang-rt-14-dev  # libFuzzer targets and sanitizer runtimes

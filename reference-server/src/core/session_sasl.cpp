@@ -87,11 +87,21 @@ session_output session::impl::sasl_step(std::string_view decoded) {
   if (exchange.mechanism == detail::sasl_mechanism::plain) {
     const auto creds = protocol::parse_sasl_plain(decoded);
     if (!creds) return err("malformed PLAIN response");
-    // RFC 4616 §2: a non-empty authzid other than the authcid asks to act as another user,
-    // which nobody may do here; that is a credentials problem.
-    const auto* account = find_password_account(creds->authcid);
-    const bool ok_id = creds->authzid.empty() || creds->authzid == creds->authcid;
-    return login(creds->authcid, account != nullptr && ok_id && detail::secrets_equal(creds->password, account->password));
+    // RFC 4616 §2: every field is prepared with SASLprep as a query before comparison, and a field
+    // that fails preparation, or an authcid or password that prepares to nothing, fails.
+    const auto authzid = protocol::saslprep(creds->authzid, false);
+    const auto authcid = protocol::saslprep(creds->authcid, false);
+    const auto password = protocol::saslprep(creds->password, false);
+    if (!authzid || !authcid || !password || authcid->empty() || password->empty()) {
+      return login(authcid.value_or(creds->authcid), false);
+    }
+    // A non-empty authzid other than the authcid asks to act as another user, which nobody may do
+    // here; that is a credentials problem.
+    const auto* account = find_password_account(*authcid);
+    const bool ok_id = authzid->empty() || *authzid == *authcid;
+    // The stored password as a stored string; one that cannot be prepared is compared as it is.
+    const auto stored = account ? protocol::saslprep(account->password, true).value_or(account->password) : std::string();
+    return login(*authcid, account != nullptr && ok_id && detail::secrets_equal(*password, stored));
   }
   // CRAM-MD5 response: "<user> SP <32 lower-case hex digits>".
   const auto sp = decoded.rfind(' ');

@@ -83,6 +83,25 @@ TEST(SaslPlain, Splits) {
   EXPECT_EQ(creds->password, "pass word");
 }
 
+TEST(SaslPrep, Rfc4013Examples) {
+  // RFC 4013 §3: soft hyphen mapped to nothing, NFKC, the prohibited and bidi cases fail.
+  EXPECT_EQ(saslprep("I\xc2\xad" "X", false), "IX");
+  EXPECT_EQ(saslprep("user", false), "user");
+  EXPECT_EQ(saslprep("USER", false), "USER");
+  EXPECT_EQ(saslprep("\xc2\xaa", false), "a");          // U+00AA
+  EXPECT_EQ(saslprep("\xe2\x85\xa8", false), "IX");     // U+2168 ROMAN NUMERAL NINE
+  EXPECT_EQ(saslprep("\x07", false), std::nullopt);       // prohibited
+  EXPECT_EQ(saslprep("\xd8\xa7" "1", false), std::nullopt);  // U+0627 then "1": bidi rule
+  // A non-ASCII space becomes SPACE; a NUL and invalid UTF-8 fail; the empty string stays empty.
+  EXPECT_EQ(saslprep("a\xc2\xa0" "b", false), "a b");
+  EXPECT_EQ(saslprep(std::string("a\0b", 3), false), std::nullopt);
+  EXPECT_EQ(saslprep("\xff", false), std::nullopt);
+  EXPECT_EQ(saslprep("", true), "");
+  // Unassigned code points (U+0221 in Unicode 3.2): allowed in queries, not in stored strings.
+  EXPECT_EQ(saslprep("\xc8\xa1", false), "\xc8\xa1");
+  EXPECT_EQ(saslprep("\xc8\xa1", true), std::nullopt);
+}
+
 TEST(SaslPlain, FieldLimits) {
   const std::string max(255, 'm');
   EXPECT_TRUE(parse_sasl_plain(max + '\0' + max + '\0' + max));

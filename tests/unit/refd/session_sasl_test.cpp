@@ -49,6 +49,32 @@ TEST_F(session_sasl, plain_failures) {
   EXPECT_TRUE(d.cmd("AUTH PLAIN " + base64_encode(std::string("alice\0alice\0alice-pass", 22))).starts_with("+OK maildrop"));
 }
 
+TEST_F(session_sasl, plain_credentials_are_prepared_with_saslprep_per_rfc4616) {
+  config_.users["utf"] = make_account("utf", "p\xc3\xa4ss");
+  put_standard_mailbox(dir_.root(), "utf");
+  auto plain = [](std::string_view authzid, std::string_view authcid, std::string_view password) {
+    return "AUTH PLAIN " + base64_encode(std::string(authzid) + '\0' + std::string(authcid) + '\0' + std::string(password));
+  };
+  {
+    // A soft hyphen (mapped to nothing) in the password, the authcid and the authzid.
+    driver d(config_, store_);
+    EXPECT_TRUE(d.cmd(plain("al\xc2\xad" "ice", "alice", "alice-\xc2\xad" "pass")).starts_with("+OK maildrop"));
+  }
+  {
+    driver d(config_, store_);
+    EXPECT_TRUE(d.cmd(plain("", "a\xc2\xad" "lice", "alice-pass")).starts_with("+OK maildrop"));
+  }
+  {
+    // NFKC: "a" + COMBINING DIAERESIS composes to the stored U+00E4.
+    driver d(config_, store_);
+    EXPECT_TRUE(d.cmd(plain("", "utf", "pa\xcc\x88ss")).starts_with("+OK maildrop"));
+  }
+  driver d(config_, store_);
+  // Preparation fails (a control character), or leaves the password empty: verification fails.
+  EXPECT_EQ(d.cmd(plain("", "alice", "alice-pass\x07")), "-ERR [AUTH] authentication failed\r\n");
+  EXPECT_EQ(d.cmd(plain("", "alice", "\xc2\xad")), "-ERR [AUTH] authentication failed\r\n");
+}
+
 TEST_F(session_sasl, empty_initial_response_and_malformed_messages) {
   driver d(config_, store_);
   EXPECT_EQ(d.cmd("AUTH PLAIN ="), "-ERR malformed PLAIN response\r\n");

@@ -23,6 +23,12 @@ struct plain_credentials {
 /// Splits "[authzid] NUL authcid NUL passwd"; nullopt if malformed or a field exceeds 255 octets.
 [[nodiscard]] std::optional<plain_credentials> parse_sasl_plain(std::string_view decoded);
 
+/// RFC 4013 SASLprep of UTF-8 text (GNU Libidn's "SASLprep" stringprep profile): a soft hyphen
+/// maps to nothing, a non-ASCII space to SPACE, the result is NFKC. `stored` strings may not hold
+/// unassigned code points; queries (what a client sends, RFC 4616 §2) may. nullopt when the text is
+/// not UTF-8 or holds a prohibited character (a control character, a NUL, ...).
+[[nodiscard]] std::optional<std::string> saslprep(std::string_view text, bool stored);
+
 /// Extracts the "<...@...>" APOP timestamp from a greeting line, if there is exactly one.
 [[nodiscard]] std::optional<std::string> find_apop_timestamp(std::string_view greeting);
 
