@@ -45,10 +45,10 @@ struct expression_parser {
     n.rhs = rhs;
     return add(std::move(n));
   }
-  // Text: quoted, repeated, joined or base64-encoded. '*' repeats it, '+' joins it.
+  // Text: quoted, repeated, joined, base64-encoded or upper-cased. '*' repeats it, '+' joins it.
   [[nodiscard]] bool is_text(int index) const {
     const node& n = out.nodes_[static_cast<std::size_t>(index)];
-    return n.k == node::kind::text || n.k == node::kind::join || n.k == node::kind::base64 ||
+    return n.k == node::kind::text || n.k == node::kind::join || n.k == node::kind::base64 || n.k == node::kind::upper ||
            (n.k == node::kind::multiply && is_text(n.lhs));
   }
 
@@ -122,18 +122,19 @@ struct expression_parser {
     while (pos < text.size() && (text[pos] == '_' || std::isalnum(static_cast<unsigned char>(text[pos])))) ++pos;
   }
 
-  // base64( expr ): pos is at "(".
-  int call(std::size_t start) {
+  // base64( expr ) or upper( expr ): pos is at "(".
+  int call(std::size_t start, node::kind function) {
+    const char* name = function == node::kind::base64 ? "base64" : "upper";
     ++pos;
     if (++depth > max_depth) return fail(start, "expression nested too deeply"), -1;
     const int argument = sum();
     --depth;
     if (argument < 0) return -1;
     skip_blanks();
-    if (pos >= text.size() || text[pos] != ')') return fail(pos, "expected ')' after the argument of base64"), -1;
+    if (pos >= text.size() || text[pos] != ')') return fail(pos, std::string("expected ')' after the argument of ") + name), -1;
     ++pos;
     node n;
-    n.k = node::kind::base64;
+    n.k = function;
     n.lhs = argument;
     return add(std::move(n));
   }
@@ -178,13 +179,15 @@ struct expression_parser {
     }
     if (c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
       skip_ident();
-      if (text.substr(start, pos - start) == "base64" && pos < text.size() && text[pos] == '(') return call(start);
+      const auto word = text.substr(start, pos - start);
+      if (pos < text.size() && text[pos] == '(' && (word == "base64" || word == "upper"))
+        return call(start, word == "base64" ? node::kind::base64 : node::kind::upper);
       if (pos + 1 < text.size() && text[pos] == '.' && is_ident_start(text[pos + 1])) {
         ++pos;  // connection-qualified: a.apop_digest
         skip_ident();
       }
       if (pos < text.size() && text[pos] == '(')
-        return fail(start, "unknown function '" + std::string(text.substr(start, pos - start)) + "' (base64 is the only one)"), -1;
+        return fail(start, "unknown function '" + std::string(text.substr(start, pos - start)) + "' (the functions are base64 and upper)"), -1;
       node n;
       n.k = node::kind::name;
       n.text = std::string(text.substr(start, pos - start));
@@ -239,6 +242,15 @@ struct expression_evaluator {
         const auto v = eval(n.lhs);
         if (!v) return std::nullopt;
         return val{val::kind::quoted, 0, protocol::base64_encode(as_text(*v)), {}};
+      }
+      case node::kind::upper: {
+        const auto v = eval(n.lhs);
+        if (!v) return std::nullopt;
+        std::string shouted = as_text(*v);
+        for (char& c : shouted) {
+          if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+        }
+        return val{val::kind::quoted, 0, std::move(shouted), {}};
       }
       case node::kind::join: {
         const auto a = eval(n.lhs);

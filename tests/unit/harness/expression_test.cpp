@@ -70,6 +70,10 @@ TEST(Expression, Base64OfJoinedText) {
   EXPECT_EQ(eval("base64(12)"), "MTI=");
   EXPECT_EQ(eval("base64(base64('a'))"), "WVE9PQ==");
   EXPECT_EQ(eval("'=' + base64('a')"), "=YQ==");
+  // upper: ASCII letters only (an APOP digest in upper-case hex); other octets unchanged.
+  EXPECT_EQ(eval("upper(digest)", {{"digest", "c4c9334bac560ecc979e58001b3e22fb"}}), "C4C9334BAC560ECC979E58001B3E22FB");
+  EXPECT_EQ(eval("upper('\xc3\xa4" "b-1')"), "\xc3\xa4" "B-1");
+  EXPECT_EQ(eval("upper(12) + 'x'"), "12x");
 }
 
 TEST(Expression, ConnectionQualifiedNames) {
@@ -89,7 +93,8 @@ TEST(Expression, ParseErrorsWithOffsets) {
   EXPECT_EQ(eval("'a"), "parse error at 0: quoted text is not closed with '");
   EXPECT_EQ(eval("'a' - 1"), "parse error at 4: '-' needs numbers; text works only with '+' (join) and 'text' * n");
   EXPECT_EQ(eval("base64('a'"), "parse error at 10: expected ')' after the argument of base64");
-  EXPECT_EQ(eval("upper('a')"), "parse error at 0: unknown function 'upper' (base64 is the only one)");
+  EXPECT_EQ(eval("lower('a')"), "parse error at 0: unknown function 'lower' (the functions are base64 and upper)");
+  EXPECT_EQ(eval("upper('a'"), "parse error at 9: expected ')' after the argument of upper");
   EXPECT_EQ(eval("3 * 'a'"), "parse error at 2: write the quoted text first: 'text' * n");
   EXPECT_EQ(eval("-'a'"), "parse error at 0: '-' needs a number, not quoted text");
   EXPECT_EQ(eval("'\\q'"), "parse error at 1: unknown escape \\q");

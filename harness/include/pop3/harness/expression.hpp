@@ -6,12 +6,14 @@
 //   sum     := product (("+" | "-") product)*
 //   product := unary (("*" | "/" | "%") unary)*
 //   unary   := "-" unary | primary
-//   primary := NUMBER | 'quoted text' | NAME | "base64(" expr ")" | "(" expr ")"
+//   primary := NUMBER | 'quoted text' | NAME | FUNCTION "(" expr ")" | "(" expr ")"
+//   FUNCTION := "base64" | "upper"
 //   NAME    := ident | ident "." ident          (a.timestamp: a value of connection a)
 //
 // Names refer to captures ($count) or built-in values ($user); their values are text and are
 // converted to numbers by the arithmetic operators. Text is quoted text, 'text' * n (text
-// repeated n times), base64(...) (RFC 4648 encoding of its argument's octets) or a "+" with text
+// repeated n times), base64(...) (RFC 4648 encoding of its argument's octets), upper(...) (its
+// argument with ASCII letters in upper case: an APOP digest in upper-case hex) or a "+" with text
 // on either side, which joins both sides as text: '\0' + user + '\0' + password. Every other
 // use of text with an operator is an error.
 #include <cstdint>
@@ -38,7 +40,7 @@ struct expression_parse_result;
 namespace detail {
 /// One node of an expression's syntax tree; children are indices into the same vector.
 struct expression_node {
-  enum class kind { number, text, name, negate, add, subtract, multiply, divide, modulo, join, base64 };
+  enum class kind { number, text, name, negate, add, subtract, multiply, divide, modulo, join, base64, upper };
   kind k = kind::number;
   std::int64_t number = 0;
   std::string text;  // quoted text or name
