@@ -88,11 +88,14 @@ session_output session::impl::sasl_step(std::string_view decoded) {
     const auto creds = protocol::parse_sasl_plain(decoded);
     if (!creds) return err("malformed PLAIN response");
     // RFC 4616 §2: every field is prepared with SASLprep as a query before comparison, and a field
-    // that fails preparation, or an authcid or password that prepares to nothing, fails.
+    // that fails preparation, or an authcid or password that prepares to nothing, fails; so does an
+    // authzid that was sent but prepares to nothing (RFC 5034 §4).
     const auto authzid = protocol::saslprep(creds->authzid, false);
     const auto authcid = protocol::saslprep(creds->authcid, false);
     const auto password = protocol::saslprep(creds->password, false);
-    if (!authzid || !authcid || !password || authcid->empty() || password->empty()) {
+    const bool emptied = !authzid || !authcid || !password || authcid->empty() || password->empty() ||
+                         (authzid->empty() && !creds->authzid.empty());
+    if (emptied) {
       return login(authcid.value_or(creds->authcid), false);
     }
     // A non-empty authzid other than the authcid asks to act as another user, which nobody may do
