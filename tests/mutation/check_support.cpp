@@ -89,7 +89,8 @@ struct proxied_upstream::impl {
   const harness::embedded_variant* variant = nullptr;  // the profile's, if it names one
 };
 
-proxied_upstream::proxied_upstream(const shared_files& files, std::string_view profile, const fault_spec* fault)
+proxied_upstream::proxied_upstream(const shared_files& files, std::string_view profile, const fault_spec* fault,
+                                   bool configuration_only)
     : impl_(std::make_unique<impl>()) {
   // As harness/src/net/embedded_server.cpp sets pop3refd up, so that the baseline is the run
   // the corpus is written against.
@@ -121,7 +122,9 @@ proxied_upstream::proxied_upstream(const shared_files& files, std::string_view p
   impl_->ca_file = files.trusted().cert.string();
 
   const credentials creds{account_user, account_password, account_apop_secret};
-  fault_factory make = fault && fault->proxy ? fault->proxy() : fault_factory([] { return std::make_unique<mutation::fault>(); });
+  fault_factory make = fault && fault->proxy && !configuration_only
+                           ? fault->proxy()
+                           : fault_factory([] { return std::make_unique<mutation::fault>(); });
   impl_->proxy = std::make_unique<fault_proxy>(impl_->upstream_port, creds, std::move(make));
 
   impl_->acct.password = account_password;

@@ -65,8 +65,10 @@ class shared_files {
 /// destructor stops both and removes the directory.
 class proxied_upstream {
  public:
-  /// `fault` may be null: the baseline, through a transparent proxy.
-  proxied_upstream(const shared_files& files, std::string_view profile, const fault_spec* fault);
+  /// `fault` may be null: the baseline, through a transparent proxy. configuration_only: the
+  /// fault's configure and store, but a transparent proxy (the second baseline of a proxy fault).
+  proxied_upstream(const shared_files& files, std::string_view profile, const fault_spec* fault,
+                   bool configuration_only = false);
   ~proxied_upstream();
   proxied_upstream(const proxied_upstream&) = delete;
   proxied_upstream& operator=(const proxied_upstream&) = delete;

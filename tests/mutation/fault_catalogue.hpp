@@ -30,7 +30,9 @@ struct fault_spec {
   std::function<fault_factory()> proxy;
   /// A broken store for the upstream; null: the real maildir_store.
   std::function<std::shared_ptr<refd::maildir_store>(const std::filesystem::path& root)> store;
-  /// Breaks the upstream's configuration (applied after the profile; not to the baseline).
+  /// Breaks the upstream's configuration (applied after the profile; not to the baseline). With a
+  /// proxy fault it sets the upstream up for that fault instead, and the scenarios the profile's
+  /// baseline skipped get a second baseline on this configuration behind a transparent proxy.
   std::function<void(refd::server_config&, const upstream_files&)> configure;
 };
 

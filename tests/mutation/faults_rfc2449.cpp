@@ -115,6 +115,12 @@ std::vector<fault_spec> rfc2449_faults() {
       each_connection<pipeline_limit>(std::size_t{16}));
   add("rfc2449/resp-codes/announced", "sends response codes without announcing RESP-CODES",
       drop_capability("RESP-CODES", false));
+  out.push_back({"rfc2449/resp-codes/announced", "announces neither RESP-CODES nor AUTH-RESP-CODE, yet says [AUTH]",
+                 "base", stateless(edit_responses([](const server_line& l) -> replacement {
+                   if (!l.status_of("PASS") || !l.err() || l.text.starts_with("-ERR [")) return std::nullopt;
+                   return std::vector<std::string>{"-ERR [AUTH]" + l.text.substr(4)};
+                 })),
+                 {}, [](refd::server_config& c, const upstream_files&) { c.caps.resp_codes = c.caps.auth_resp_code = false; }});
   add("rfc2449/resp-codes/in-use", "says [IN-USE] when the password is wrong", failed_login_code("IN-USE"));
   add("rfc2449/resp-codes/login-delay", "says [LOGIN-DELAY] when the password is wrong", failed_login_code("LOGIN-DELAY"));
   add("rfc2449/sasl/capability", "refuses AUTH with an initial response",
