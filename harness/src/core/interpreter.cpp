@@ -10,6 +10,23 @@
 
 namespace pop3::harness::detail {
 
+namespace {
+
+std::string established(const ok_event& ok) {
+  return "TLS established" + (ok.detail.empty() ? "" : " (" + ok.detail + ")");
+}
+
+}  // namespace
+
+std::string closed_note(const closed_event& e) {
+  switch (e.kind) {
+    case close_kind::tls_close_notify: return "<closed> (TLS close_notify)";
+    case close_kind::tls_truncated: return "<closed> (TLS without close_notify)";
+    case close_kind::tcp: break;
+  }
+  return "<closed>";
+}
+
 interpreter::interpreter(const scenario& s, run_context ctx)
     : s_(s), ctx_(std::move(ctx)), result_(result_skeleton(s)), transcript_(ctx_, result_.transcript) {
   gate_decision gates = decide_gates(s_, ctx_);
@@ -113,8 +130,9 @@ void interpreter::on(const event& e) {
 }
 
 void interpreter::on_connect(const connect_op& c, const event& e) {
-  if (std::holds_alternative<ok_event>(e)) {
+  if (const auto* ok = std::get_if<ok_event>(&e)) {
     conns_[c.conn].open = true;
+    if (!ok->detail.empty()) transcript_.note(c.conn, established(*ok));  // implicit TLS
     ++pc_;
     return;
   }
@@ -140,11 +158,12 @@ bool interpreter::unexpected(const step& st, const event& e, const std::string& 
     finish(v, prefix(st) + what);
     return true;
   }
-  if (std::holds_alternative<closed_event>(e)) {
+  if (const auto* closed = std::get_if<closed_event>(&e)) {
     conns_[st.conn].open = false;
-    transcript_.note(st.conn, "<closed>");
+    const std::string actual = closed_note(*closed);
+    transcript_.note(st.conn, actual);
     remember(st, recorded_response::kind::closed);
-    fail(st, doing + " to complete", "<closed>", "");
+    fail(st, doing + " to complete", actual, "");
     if (!finishing_) abandon(st);
     return true;
   }
@@ -187,12 +206,43 @@ void interpreter::abandon(const step& st) {
 }
 
 void interpreter::on_tls(const step& st, const event& e) {
-  if (std::holds_alternative<ok_event>(e)) {
-    transcript_.note(st.conn, "TLS established");
+  if (std::get<tls_step>(st.action).refused) {
+    on_tls_refused(st, e);
+    return;
+  }
+  if (const auto* ok = std::get_if<ok_event>(&e)) {
+    transcript_.note(st.conn, established(*ok));
     ++pc_;
     return;
   }
   unexpected(st, e, "the TLS handshake");
+}
+
+void interpreter::on_tls_refused(const step& st, const event& e) {
+  const auto* failed = std::get_if<failed_event>(&e);
+  if (failed && failed->harness_fault) {
+    unexpected(st, e, "the TLS handshake");  // the harness could not offer what was asked: an error
+    return;
+  }
+  if (failed || std::holds_alternative<closed_event>(e)) {
+    // The refusal the scenario expects. The connection is over: lint lets only `close` follow.
+    const std::string how = failed ? failed->what : closed_note(std::get<closed_event>(e));
+    transcript_.note(st.conn, "TLS handshake refused as expected: " + how);
+    if (!failed) conns_[st.conn].open = false;
+    ++pc_;
+    return;
+  }
+  std::string actual = "<timeout: the server neither completed nor refused the handshake>";
+  if (const auto* ok = std::get_if<ok_event>(&e)) {
+    transcript_.note(st.conn, established(*ok));
+    actual = "a completed handshake" + (ok->detail.empty() ? "" : " (" + ok->detail + ")");
+  } else {
+    transcript_.note(st.conn, "<timeout>");
+  }
+  remember(st, recorded_response::kind::failed, actual);
+  fail(st, "the TLS handshake to be refused", actual, "");
+  if (finishing_) return;
+  abandon(st);  // record mode: what follows assumed a refusal
 }
 
 void interpreter::on_other(const step& st, const event& e) {

@@ -20,6 +20,10 @@ inline constexpr std::size_t max_data_line_octets = (1u << 20) + 2;
 /// Data lines shown per block in the transcript (the rest is summarised in a note).
 inline constexpr std::size_t transcript_block_lines = 200;
 
+/// How the transcript and messages show a close: "<closed>", "<closed> (TLS close_notify)" or
+/// "<closed> (TLS without close_notify)".
+[[nodiscard]] std::string closed_note(const closed_event& e);
+
 /// Flow: the constructor decides the gates and builds the program (the scenario's steps with a
 /// connect, greeting read and, for state: transaction, a login inserted before the first step
 /// of each connection). next() hands out the action of the current op; on() applies the event
@@ -59,6 +63,8 @@ class interpreter {
   void on_status(const step& st, const expect_step& x, const event& e);
   void on_block_line(const step& st, const expect_step& x, const event& e);
   void on_tls(const step& st, const event& e);
+  /// `tls ... refused`: a failure through the server passes, a completed handshake fails.
+  void on_tls_refused(const step& st, const event& e);
   void on_other(const step& st, const event& e);
 
   /// Handles failed_event (and, where no other event is meaningful, the rest); true if finished.

@@ -80,9 +80,11 @@ std::optional<action> interpreter::start(const step& st) {
     for (const outcome& o : x->alternatives) silence = std::max(silence, o.silence);
     return read_line_action{st.conn, protocol::max_response_line_octets, silence};
   }
-  if (std::holds_alternative<tls_step>(st.action)) {
-    transcript_.note(st.conn, "TLS handshake");
-    return start_tls_action{st.conn};
+  if (const auto* t = std::get_if<tls_step>(&st.action)) {
+    std::string options = t->offer.to_string();
+    if (t->refused) options += options.empty() ? "refused" : " refused";
+    transcript_.note(st.conn, "TLS handshake" + (options.empty() ? "" : " (" + options + ")"));
+    return start_tls_action{st.conn, t->offer, t->refused};
   }
   if (std::holds_alternative<close_step>(st.action)) {
     transcript_.note(st.conn, "close (drop without QUIT)");
@@ -112,11 +114,15 @@ void interpreter::on_status(const step& st, const expect_step& x, const event& e
     return std::any_of(x.alternatives.begin(), x.alternatives.end(),
                        [k](const outcome& o) { return o.k == k; });
   };
-  if (std::holds_alternative<closed_event>(e)) {
-    transcript_.note(st.conn, "<closed>");
+  if (const auto* closed = std::get_if<closed_event>(&e)) {
+    const std::string actual = closed_note(*closed);
+    transcript_.note(st.conn, actual);
     conns_[st.conn].open = false;
     remember(st, recorded_response::kind::closed);
-    if (!has(outcome::kind::closed)) fail(st, expected, "<closed>", "");
+    // <closed> takes every close; <close-notify> only one that a TLS close_notify announced.
+    const bool allowed =
+        has(outcome::kind::closed) || (has(outcome::kind::close_notify) && closed->kind == close_kind::tls_close_notify);
+    if (!allowed) fail(st, expected, actual, "");
     if (finishing_) return;
     abandon(st);
     return;
@@ -188,9 +194,9 @@ void interpreter::on_block_line(const step& st, const expect_step& x, const even
   recorded_response* rec = ctx_.record_responses && !recording_.empty() ? &recording_.back() : nullptr;
   const auto* le = std::get_if<line_event>(&e);
   if (!le) {
-    const bool closed = std::holds_alternative<closed_event>(e);
+    const auto* closed = std::get_if<closed_event>(&e);
     if (closed) conns_[st.conn].open = false;
-    transcript_.note(st.conn, closed ? "<closed>" : "<timeout>");
+    transcript_.note(st.conn, closed ? closed_note(*closed) : "<timeout>");
     if (rec) rec->complete = false;
     if (!std::holds_alternative<failed_event>(e)) {
       fail(st, "the rest of the multi-line response (ending in \".\")", closed ? "<closed>" : "<timeout>",

@@ -195,6 +195,9 @@ std::string render_outcomes(const std::vector<outcome>& alternatives, const valu
       case outcome::kind::closed:
         out += "<closed>";
         break;
+      case outcome::kind::close_notify:
+        out += "<close-notify>";
+        break;
       case outcome::kind::silence:
         out += "<silence " + detail::format_duration(o.silence) + ">";
         break;

@@ -65,7 +65,7 @@ class outcomes_parser {
           return tokens;
         }
         while (end < text_.size() && !detail::is_blank(text_[end])) ++end;
-      } else if (text_.substr(i).starts_with("<closed") || text_.substr(i).starts_with("<silence")) {
+      } else if (is_marker(text_.substr(i))) {
         end = text_.find('>', i);
         end = end == std::string_view::npos ? text_.size() : end + 1;
       } else {
@@ -109,6 +109,10 @@ class outcomes_parser {
       out.k = outcome::kind::closed;
       return true;
     }
+    if (r.text == "<close-notify>") {
+      out.k = outcome::kind::close_notify;
+      return true;
+    }
     if (r.text.starts_with("<silence") && r.text.ends_with(">")) {
       const auto d = detail::parse_duration(detail::trim(r.text.substr(8, r.text.size() - 9)));
       if (d && d->count() > 0) {
@@ -120,7 +124,8 @@ class outcomes_parser {
                    "write e.g. <silence 2s> (units ms, s, m, h)");
     }
     return error(r.column, "unknown marker " + std::string(r.text),
-                 "use <closed> (the server closes the connection) or <silence 2s> (nothing arrives)");
+                 "use <closed> (the server closes the connection), <close-notify> (it ends TLS with a "
+                 "close_notify alert, then closes) or <silence 2s> (nothing arrives)");
   }
 
   bool token(const raw_token& r, bool after_status, bool last, pattern_token& t) {
@@ -252,7 +257,9 @@ class outcomes_parser {
     return {};
   }
 
-  static bool is_marker(std::string_view s) { return s.starts_with("<closed") || s.starts_with("<silence"); }
+  static bool is_marker(std::string_view s) {
+    return s.starts_with("<closed") || s.starts_with("<close-notify") || s.starts_with("<silence");
+  }
 
   [[nodiscard]] int col(std::size_t offset) const { return column_ + static_cast<int>(offset); }
 

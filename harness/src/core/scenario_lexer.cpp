@@ -30,6 +30,12 @@ const char* step_hint() {
          "lines:, each:, has:, lacks:, body:, octets:";
 }
 
+std::string bare_hint(const std::string& kind) {
+  return kind == "tls" ? "write `tls` on its own, or with options: tls max-version=1.2 ciphers=LIST, tls "
+                         "max-version=1.0 refused"
+                       : "write `" + kind + "` on its own";
+}
+
 /// Flow: lex(file) walks the physical lines; a header key before the first step of the main file
 /// goes to header, a step to steps; include: recurses into lex() with the include's prefix.
 class lexer {
@@ -75,22 +81,30 @@ class lexer {
       ++n;
     where.column = column_of(rest);
     l.where = where;
-    if (n == 0 || (n < rest.size() && rest[n] != ':')) {
+    // A bare step may carry blank-separated options after its name ("tls max-version=1.0").
+    const bool bare_with_options =
+        n > 0 && n < rest.size() && is_blank(rest[n]) && contains(bare_kinds, rest.substr(0, n));
+    if (n == 0 || (n < rest.size() && rest[n] != ':' && !bare_with_options)) {
       sink_.error(
           where, where.column, "expected `key: value` or a step such as `C: STAT`",
           std::string("write header lines as `key: value` and steps as `C: ...` / `S: ...`; ") + step_hint());
       return;
     }
     l.kind = std::string(rest.substr(0, n));
-    l.bare = n == rest.size();
+    l.bare = n == rest.size() || bare_with_options;
     if (!l.bare && n + 1 < rest.size() && !is_blank(rest[n + 1])) {
       sink_.error(where, column_of(rest.substr(n + 1)), "expected a blank after '" + l.kind + ":'",
                   "write `" + l.kind + ": value`");
       return;
     }
-    l.args = l.bare ? "" : std::string(trim(rest.substr(n + 1)));
-    l.args_column = l.bare ? column_of(rest) + static_cast<int>(n) : column_of(trim(rest.substr(n + 1)));
-    if (!l.bare && l.args.empty()) l.args_column = column_of(rest) + static_cast<int>(n) + 1;
+    if (bare_with_options) {
+      l.args = std::string(trim(rest.substr(n)));
+      l.args_column = column_of(trim(rest.substr(n)));
+    } else {
+      l.args = l.bare ? "" : std::string(trim(rest.substr(n + 1)));
+      l.args_column = l.bare ? column_of(rest) + static_cast<int>(n) : column_of(trim(rest.substr(n + 1)));
+      if (!l.bare && l.args.empty()) l.args_column = column_of(rest) + static_cast<int>(n) + 1;
+    }
 
     if (contains(header_keys, l.kind)) {
       if (main && !steps_started_ && l.conn.empty()) {
@@ -120,7 +134,11 @@ class lexer {
     if (wants_bare != l.bare) {
       sink_.error(where, where.column,
                   wants_bare ? "'" + l.kind + "' takes no value" : "'" + l.kind + "' needs a value",
-                  wants_bare ? "write `" + l.kind + "` on its own" : "write `" + l.kind + ": value`");
+                  wants_bare ? bare_hint(l.kind) : "write `" + l.kind + ": value`");
+      return;
+    }
+    if (l.kind == "close" && !l.args.empty()) {
+      sink_.error(where, l.args_column, "'close' takes no options", bare_hint(l.kind));
       return;
     }
     if (!outer_conn.empty()) {

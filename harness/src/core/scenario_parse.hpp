@@ -81,6 +81,13 @@ struct template_parse_result {
 [[nodiscard]] std::optional<std::string> render_template(const text_template& t, const value_lookup& lookup,
                                                          std::string& error);
 
+/// The options after `tls` ("max-version=1.0 refused"); `column` is that of text[0].
+struct tls_options_parse_result {
+  tls_step value;
+  std::vector<pattern_error> errors;
+};
+[[nodiscard]] tls_options_parse_result parse_tls_options(std::string_view text, int column);
+
 /// Whether a "+OK" to this command line starts a multi-line response; nullopt for commands the
 /// harness does not know (then an explicit block in the scenario decides).
 [[nodiscard]] std::optional<bool> multiline_on_success(std::string_view command_line);

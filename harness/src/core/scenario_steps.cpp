@@ -63,6 +63,8 @@ class step_builder {
     std::deque<std::string> pending;  // command lines sent and not yet answered
     std::string partial;              // raw bytes without LF yet
     bool dele_marked = false;
+    bool tls = false;                 // a tls step ran on it
+    int refused_line = 0;             // the line of a `tls ... refused`: nothing but close may follow
   };
 
   connection_track& track(const std::string& conn) {
@@ -99,6 +101,14 @@ class step_builder {
     if (t.closed) {
       sink_.error(l, l.where.column, "the connection was closed at line " + std::to_string(t.closed_line),
                   "a closed connection stays closed; declare another one (connections: a b) to reconnect");
+      return false;
+    }
+    if (t.refused_line != 0 && l.kind != "close") {
+      sink_.error(l, l.where.column,
+                  "the TLS handshake at line " + std::to_string(t.refused_line) + " is to be refused" + on(l.conn) +
+                      ": nothing can follow it",
+                  "after tls ... refused only close may follow on that connection; use another connection "
+                  "(connections: a b) for more steps");
       return false;
     }
     return true;
@@ -214,7 +224,18 @@ class step_builder {
     connection_track& tr = track(l.conn);
     tr.pending.clear();
     tr.partial.clear();
-    add(l, tls_step{});
+    auto parsed = parse_tls_options(l.args, l.args_column);
+    report(l, parsed.errors);
+    tr.tls = true;
+    if (parsed.value.refused) tr.refused_line = l.where.line;
+    add(l, std::move(parsed.value));
+  }
+
+  // Whether every connection starts with TLS: the scenario runs only over implicit TLS.
+  [[nodiscard]] bool tls_on_connect() const {
+    return std::any_of(s_.required_caps.begin(), s_.required_caps.end(), [](const requirement& r) {
+      return r.fact && !r.negated && iequals(r.tag, "TLS-ON-CONNECT");
+    });
   }
 
   void close(const logical_line& l) {
@@ -296,9 +317,19 @@ class step_builder {
       check_names(l, o.pattern,
                   e.alternatives.size() == 1 ? binding::allowed : binding::forbidden_alternative);
     }
-    if (e.alternatives.size() == 1 && e.alternatives[0].k == outcome::kind::closed) {
+    const auto is_close = [](const outcome& o) {
+      return o.k == outcome::kind::closed || o.k == outcome::kind::close_notify;
+    };
+    if (e.alternatives.size() == 1 && is_close(e.alternatives[0])) {
       tr.closed = true;
       tr.closed_line = l.where.line;
+    }
+    const bool wants_close_notify = std::any_of(e.alternatives.begin(), e.alternatives.end(),
+                                                [](const outcome& o) { return o.k == outcome::kind::close_notify; });
+    if (wants_close_notify && !tr.tls && !tls_on_connect()) {
+      sink_.error(l, l.args_column, "<close-notify> on a connection without TLS" + on(l.conn),
+                  "a close_notify needs TLS: put a tls step (after C: STLS and S: +OK) before it, or run the "
+                  "scenario over implicit TLS only (requires: FACT:TLS-ON-CONNECT)");
     }
     const std::optional<bool> multiline =
         command ? multiline_on_success(*command) : std::optional<bool>(false);

@@ -103,7 +103,10 @@ asio::awaitable<io_outcome> connection::connect(std::string host, std::uint16_t 
   error_code ignored;
   // Byte-at-a-time writes must reach the server as separate segments.
   stream_.next_layer().set_option(asio::ip::tcp::no_delay(true), ignored);
-  if (implicit_tls) co_return co_await handshake(deadline);
+  if (implicit_tls) {
+    auto shaken = co_await handshake(deadline, no_tls_options, false);
+    co_return shaken;
+  }
   co_return io_outcome{};
 }
 
@@ -112,7 +115,7 @@ asio::awaitable<io_outcome> connection::write_all(std::string_view bytes, steady
   auto written = tls_active_ ? co_await before(asio::async_write(stream_, buffer, use_tuple), timer_, deadline)
                              : co_await before(asio::async_write(stream_.next_layer(), buffer, use_tuple), timer_, deadline);
   if (!written) co_return timed_out("write timed out (the server does not read)");
-  if (auto ec = std::get<0>(*written)) co_return from_error(ec, "write");
+  if (auto ec = std::get<0>(*written)) co_return broken(ec, "write");
   co_return io_outcome{};
 }
 
@@ -139,47 +142,90 @@ asio::awaitable<io_outcome> connection::read_line(std::size_t max_octets, steady
     if (ec) {
       // Deliver what was framed before the error; the error shows again on the next read.
       if (auto line = framer_.next()) co_return io_outcome{io_outcome::kind::ok, {}, false, std::move(*line)};
-      co_return from_error(ec, "read");
+      co_return broken(ec, "read");
     }
   }
 }
 
-asio::awaitable<io_outcome> connection::start_tls(steady::time_point deadline) {
+asio::awaitable<io_outcome> connection::start_tls(steady::time_point deadline, const tls_offer& offer,
+                                                  bool refusal_expected) {
   // RFC 2595 §4: anything the server sent after its +OK and before the handshake is not trusted.
   framer_.clear();
-  co_return co_await handshake(deadline);
+  auto outcome = co_await handshake(deadline, offer, refusal_expected);
+  co_return outcome;
 }
 
-asio::awaitable<io_outcome> connection::handshake(steady::time_point deadline) {
+asio::awaitable<io_outcome> connection::handshake(steady::time_point deadline, const tls_offer& offer,
+                                                  bool refusal_expected) {
+  SSL* ssl = stream_.native_handle();
   error_code ec;
   const bool is_ip_literal = (asio::ip::make_address(host_, ec), !ec);
   if (!is_ip_literal) {
     // SNI; SSL_set_tlsext_host_name() is a macro with a C cast, so call what it expands to.
-    SSL_ctrl(stream_.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, host_.data());
+    SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, host_.data());
   }
-  if (verify_) stream_.set_verify_callback(asio::ssl::host_name_verification(host_));
-
+  if (const auto problem = apply_tls_offer(ssl, offer)) {
+    co_return io_outcome{io_outcome::kind::failed, "TLS handshake: " + *problem, false, {}};
+  }
+  if (refusal_expected) {
+    SSL_set_verify(ssl, SSL_VERIFY_NONE, nullptr);
+  } else if (verify_) {
+    stream_.set_verify_callback(asio::ssl::host_name_verification(host_));
+  }
+  watch_ = handshake_watch{};
+  watch_.attach(ssl);
   auto shaken = co_await before(stream_.async_handshake(asio::ssl::stream_base::client, use_tuple), timer_, deadline);
+  watch_.detach(ssl);
   if (!shaken) co_return timed_out("TLS handshake timed out");
-  if (auto failure = std::get<0>(*shaken)) {
-    if (is_certificate_failure(failure)) {
-      // The server's certificate did not verify against the CAs the run trusts: that is the
-      // server's fault as far as rule tls/server/valid-certificate goes; the hint covers a
-      // run that simply forgot its CA file.
-      const io_outcome out{io_outcome::kind::failed,
-                           "TLS certificate verification failed for " + host_ + " (use --ca FILE or --insecure)",
-                           true, {}};
-      co_return out;
-    }
-    auto out = from_error(failure, "TLS handshake");
-    // A peer that hangs up or talks garbage instead of TLS is at fault, not the harness.
-    out.status = io_outcome::kind::failed;
-    out.server_fault = true;
-    if (is_disconnect(failure)) out.what = "TLS handshake: the server closed the connection";
-    co_return out;
-  }
+  if (auto failure = std::get<0>(*shaken)) co_return handshake_failure(failure, offer, refusal_expected);
   tls_active_ = true;
-  co_return io_outcome{};
+  co_return io_outcome{io_outcome::kind::ok, describe_tls_session(ssl), false, {}};
+}
+
+io_outcome connection::handshake_failure(const error_code& failure, const tls_offer& offer,
+                                         bool refusal_expected) const {
+  const std::string offered = offer.is_default() ? "" : " (offering " + offer.to_string() + ")";
+  if (!watch_.client_hello_sent) {
+    // Nothing reached the server: this OpenSSL cannot make the offer (versions, suites, policy).
+    return io_outcome{io_outcome::kind::failed,
+                      "TLS handshake: the client could not send its ClientHello" + offered + ": " + failure.message(),
+                      false, {}};
+  }
+  if (is_certificate_failure(failure)) {
+    // The server's certificate did not verify against the CAs the run trusts: that is the
+    // server's fault as far as rule tls/server/valid-certificate goes; the hint covers a
+    // run that simply forgot its CA file.
+    return io_outcome{io_outcome::kind::failed,
+                      "TLS certificate verification failed for " + host_ + " (use --ca FILE or --insecure)", true, {}};
+  }
+  io_outcome out{io_outcome::kind::failed, "TLS handshake: " + failure.message(), true, {}};
+  if (watch_.alert_received) {
+    out.what = "TLS handshake: the server sent the alert \"" + handshake_watch::alert_name(*watch_.alert_received) +
+               "\"" + offered;
+  } else if (is_disconnect(failure)) {
+    // A peer that hangs up (or, below, talks garbage instead of TLS) is at fault, not the harness.
+    out.what = "TLS handshake: the server closed the connection" + offered;
+  } else if (watch_.alert_sent == SSL_AD_PROTOCOL_VERSION) {
+    out.what = "TLS handshake: the server chose a TLS version the client did not offer" + offered + ": " +
+               failure.message();
+  } else if (refusal_expected) {
+    // The client gave up on an answer that was no refusal: whether the server would have
+    // completed this handshake is unknown, so this proves nothing either way.
+    out.what = "TLS handshake: the client gave up" + offered + " without a refusal from the server: " +
+               failure.message();
+    out.server_fault = false;
+  }
+  return out;
+}
+
+io_outcome connection::broken(const error_code& ec, std::string_view doing) {
+  io_outcome out = from_error(ec, doing);
+  if (out.status == io_outcome::kind::closed && tls_active_) {
+    // Asio reports eof on TLS only after a close_notify; the flag says so whatever came after it.
+    const bool notified = (SSL_get_shutdown(stream_.native_handle()) & SSL_RECEIVED_SHUTDOWN) != 0;
+    out.close = notified ? close_kind::tls_close_notify : close_kind::tls_truncated;
+  }
+  return out;
 }
 
 void connection::close() noexcept {

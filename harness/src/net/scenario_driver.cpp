@@ -24,8 +24,8 @@ constexpr std::size_t max_actions_after_deadline = 10000;
 
 event to_event(const io_outcome& outcome) {
   switch (outcome.status) {
-    case io_outcome::kind::ok: return ok_event{};
-    case io_outcome::kind::closed: return closed_event{};
+    case io_outcome::kind::ok: return ok_event{outcome.what};
+    case io_outcome::kind::closed: return closed_event{outcome.close};
     case io_outcome::kind::timeout: return failed_event{outcome.what, false};
     case io_outcome::kind::failed: break;
   }
@@ -117,9 +117,13 @@ class driver {
   asio::awaitable<event> perform(const start_tls_action& a) {
     auto* conn = find(a.conn);
     if (!conn) co_return not_open(a.conn);
+    if (over_time_ && a.refusal_expected) co_return timeout_event{};  // no refusal seen
     if (over_time_) co_return failed_event{"the scenario's time limit has passed", false};
-    auto outcome = co_await conn->start_tls(deadline_for(limits_.scaled_read()));
+    auto outcome = co_await conn->start_tls(deadline_for(limits_.scaled_read()), a.offer, a.refusal_expected);
     note_deadline_passed();
+    // A server that neither completes nor refuses has not refused; a plain `tls` keeps reporting
+    // a handshake timeout as a failed handshake.
+    if (a.refusal_expected && outcome.status == io_outcome::kind::timeout) co_return timeout_event{};
     co_return to_event(outcome);
   }
 

@@ -60,6 +60,8 @@ class fake_peer {
       buffer_.append(chunk, static_cast<std::size_t>(n));
     }
   }
+  /// The socket, for a script that speaks TLS on it (fake_tls_server.hpp).
+  [[nodiscard]] int fd() const noexcept { return fd_; }
   /// Closes with FIN.
   void close() { ::shutdown(fd_, SHUT_RDWR); }
   /// Closes with RST, like a crashed server.

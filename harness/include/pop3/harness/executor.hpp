@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "pop3/harness/diagnostic.hpp"
+#include "pop3/harness/tls_offer.hpp"
 #include "pop3/protocol/capabilities.hpp"
 #include "pop3/protocol/line_framer.hpp"
 #include "pop3/reports/model.hpp"
@@ -41,7 +42,13 @@ struct read_line_action {                                  ///< one framed line
   /// 0: the runner's read timeout; otherwise this one (S: <silence 2s>).
   std::chrono::milliseconds timeout{0};
 };
-struct start_tls_action { std::string conn; };             ///< TLS handshake on `conn` now (after STLS +OK)
+struct start_tls_action {                                  ///< TLS handshake on `conn` now (after STLS +OK)
+  std::string conn;
+  tls_offer offer;                                         ///< what the client offers (default: TLS 1.2+)
+  /// The scenario expects the server to refuse: the certificate is not verified (only whether the
+  /// server completes the handshake counts), and a timeout is reported as timeout_event.
+  bool refusal_expected = false;
+};
 struct close_action { std::string conn; };                 ///< drop the connection without QUIT
 struct deliver_action { std::string message; };            ///< fixture adapter delivers a new message into the account
 struct wait_action { std::chrono::milliseconds duration; };
@@ -51,9 +58,15 @@ using action = std::variant<connect_action, send_action, read_line_action, start
                             deliver_action, wait_action, finished_action>;
 
 // ---- events (runner -> executor) --------------------------------------------------------
-struct ok_event {};                                        ///< connect / send / TLS / deliver / wait succeeded
+struct ok_event {                                          ///< connect / send / TLS / deliver / wait succeeded
+  std::string detail;                                      ///< after a handshake: "TLSv1.2 ECDHE-ECDSA-AES128-GCM-SHA256"
+};
 struct line_event { protocol::framed_line line; };
-struct closed_event {};                                    ///< EOF or reset while reading
+/// How a connection ended: without TLS, or on TLS with or without a close_notify alert first.
+enum class close_kind { tcp, tls_close_notify, tls_truncated };
+struct closed_event {                                      ///< EOF or reset while reading
+  close_kind kind = close_kind::tcp;
+};
 struct timeout_event {};
 struct failed_event { std::string what; bool harness_fault = true; };  ///< e.g. connect refused, handshake failed
 

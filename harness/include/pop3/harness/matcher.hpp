@@ -43,7 +43,9 @@ struct line_pattern {
 
 /// One acceptable outcome of reading a response.
 struct outcome {
-  enum class kind { line, closed, silence };
+  /// closed: any close or reset (<closed>); close_notify: a TLS connection the server ended
+  /// with a TLS close_notify alert before closing TCP (<close-notify>); silence: <silence D>.
+  enum class kind { line, closed, silence, close_notify };
   kind k = kind::line;
   line_pattern pattern;                  ///< kind::line
   std::chrono::milliseconds silence{0};  ///< kind::silence: nothing may arrive for this long

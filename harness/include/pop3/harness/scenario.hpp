@@ -27,6 +27,7 @@
 #include "pop3/harness/diagnostic.hpp"
 #include "pop3/harness/expression.hpp"
 #include "pop3/harness/matcher.hpp"
+#include "pop3/harness/tls_offer.hpp"
 #include "pop3/reports/model.hpp"
 
 namespace pop3::harness {
@@ -57,7 +58,13 @@ struct expect_step {
   std::string command;                  ///< the command it answers, for messages ("" for the greeting)
 };
 
-struct tls_step {};    ///< tls: TLS handshake now (after "+OK" to STLS)
+/// tls [min-version=V] [max-version=V] [ciphers=LIST] [refused]: TLS handshake now (after "+OK"
+/// to STLS), offering what `offer` says. With `refused` the handshake must fail (the server
+/// refuses it with an alert or a close); the connection is over afterwards.
+struct tls_step {
+  tls_offer offer;
+  bool refused = false;
+};
 struct close_step {};  ///< close: drop the connection without QUIT
 struct wait_step {     ///< wait: 2s
   std::chrono::milliseconds duration{0};
