@@ -50,8 +50,10 @@ gate_decision decide_gates(const scenario& s, const run_context& ctx) {
       continue;
     }
     if (r.fact && !declared(ctx, r.tag)) {
-      d.skip_reason = "requires " + r.to_string() + ", which the run does not declare (pop3spec run --fact " +
-                      r.tag + ")";
+      d.skip_reason = iequals(r.tag, "TLS-ON-CONNECT")
+                          ? "requires " + r.to_string() + ": runs only over implicit TLS (pop3spec run --tls)"
+                          : "requires " + r.to_string() + ", which the run does not declare (pop3spec run --fact " +
+                                r.tag + ")";
       return d;
     }
     if (!r.fact && !advertised(ctx, r)) {

@@ -54,6 +54,13 @@ TEST(Facts, ANegatedRequirementRunsOnlyWhenAbsent) {
     EXPECT_EQ(r.outcome, verdict::skip);
     EXPECT_EQ(r.message, "requires !FACT:IMPLICIT-TLS, and the run declares IMPLICIT-TLS");
   }
+  const auto on_connect = parse_ok(std::string(head) + "requires: FACT:TLS-ON-CONNECT\nC: NOOP\nS: +OK\n");
+  {
+    scripted_server srv;
+    const auto r = srv.run(on_connect, full_context());
+    EXPECT_EQ(r.outcome, verdict::skip);
+    EXPECT_EQ(r.message, "requires FACT:TLS-ON-CONNECT: runs only over implicit TLS (pop3spec run --tls)");
+  }
   const auto tag = parse_ok(std::string(head) + "requires: !STLS\nC: NOOP\nS: +OK\n");
   scripted_server srv;
   const auto r = srv.run(tag, full_context());
