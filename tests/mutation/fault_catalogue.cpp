@@ -27,7 +27,8 @@ const std::vector<unbroken_rule>& unbroken_rules() {
       {"sasl/auth/plain-over-tls", "AUTH PLAIN after STLS runs inside the end-to-end TLS session (as above)"},
       {"tls/client-cert/external", "needs client certificates; the harness presents none"},
       {"tls/implicit/authorization-state",
-       "implicit TLS: the check runs against the STLS port, as `pop3spec run` does without --tls"},
+       "implicit TLS runs end to end through the plaintext proxy from the first octet: nothing inside it can be "
+       "changed from outside"},
       {"tls/implicit/tls-first", "implicit TLS (as tls/implicit/authorization-state)"},
       {"tls/server/tls12", "the TLS versions are fixed in pop3refd's TLS setup (production code has no switch for them)"},
   };
