@@ -39,7 +39,12 @@ int main(int argc, char** argv) {
   lint->add_option("--scenarios", lint_dir, "Scenario folder (default: the source tree's scenarios/)");
 
   std::string rules_dir;
-  auto* rules = app.add_subcommand("rules", "Print the rule catalogue and how many scenarios cover each rule");
+  std::vector<std::string> rule_ids;
+  auto* rules = app.add_subcommand(
+      "rules", "Print the rule catalogue and how many scenarios cover each rule; with rule ids, each in full");
+  rules->add_option("ids", rule_ids,
+                    "Rule ids or globs (e.g. 'rfc1939/dele/*'): print each rule's text and the scenarios that check "
+                    "it, or why none can");
   rules->add_option("--scenarios", rules_dir, "Scenario folder (default: the source tree's scenarios/)");
   bool rules_coverage = false;
   rules->add_flag("--coverage", rules_coverage,
@@ -57,7 +62,7 @@ int main(int argc, char** argv) {
     if (list->parsed()) return list_command(list_options, std::cout, std::cerr);
     if (compare->parsed()) return compare_command(compare_options, std::cout, std::cerr);
     if (lint->parsed()) return lint_command(lint_paths, lint_dir, std::cout);
-    return rules_command(rules_dir, rules_coverage, std::cout, std::cerr);
+    return rules_command(rules_dir, rule_ids, rules_coverage, std::cout, std::cerr);
   } catch (const usage_error& e) {
     std::cerr << "pop3spec: " << e.what() << '\n';
   } catch (const std::exception& e) {

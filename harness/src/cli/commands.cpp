@@ -11,6 +11,7 @@
 #include "pop3/harness/lint.hpp"
 #include "pop3/harness/rule_catalogue.hpp"
 #include "scenario_set.hpp"
+#include "selection.hpp"
 
 namespace pop3::harness::cli {
 namespace {
@@ -84,7 +85,8 @@ int lint_command(const std::vector<std::string>& paths, const std::string& scena
   return problems.empty() ? exit_ok : exit_failures;
 }
 
-int rules_command(const std::string& scenarios_dir, bool coverage_only, std::ostream& out, std::ostream& err) {
+int rules_command(const std::string& scenarios_dir, const std::vector<std::string>& ids, bool coverage_only,
+                  std::ostream& out, std::ostream& err) {
   const auto root = scenarios_root(scenarios_dir);
   auto loaded = catalogue_near(root);
   if (!loaded) throw usage_error("no " + std::string(rule_catalogue_file) + " in " + root.string() + " or its parents");
@@ -93,13 +95,33 @@ int rules_command(const std::string& scenarios_dir, bool coverage_only, std::ost
     return exit_usage;
   }
   std::map<std::string, std::size_t> coverage;
+  std::map<std::string, std::vector<std::string>> checked_by;
   std::size_t broken = 0;
   for (const auto& file : scenario_files({root})) {
     const auto parsed = parse_scenario_file(file);
     if (!parsed.ok()) ++broken;
-    for (const auto& r : parsed.value.rules) ++coverage[r.id];
+    for (const auto& r : parsed.value.rules) {
+      ++coverage[r.id];
+      checked_by[r.id].push_back(parsed.value.id.empty() ? file.string() : parsed.value.id);
+    }
   }
   const auto& rules = loaded->catalogue.rules();
+  if (!ids.empty()) {
+    std::size_t shown = 0;
+    for (const auto& r : rules) {
+      if (!matches_any(ids, r.id)) continue;
+      ++shown;
+      out << r.id << "  " << level_keyword(r.lvl) << "  " << r.source << '\n' << "  " << r.summary << '\n';
+      if (r.uncheckable) out << "  uncheckable: " << *r.uncheckable << '\n';
+      const auto it = checked_by.find(r.id);
+      if (it == checked_by.end() && !r.uncheckable) out << "  no scenario checks it yet\n";
+      if (it != checked_by.end()) {
+        for (const auto& id : it->second) out << "  checked by " << id << '\n';
+      }
+    }
+    if (shown == 0) throw usage_error("no rule matches " + ids.front() + (ids.size() > 1 ? " (or the other ids)" : ""));
+    return exit_ok;
+  }
   if (coverage_only) {
     const bool complete = print_coverage(rules, coverage, out);
     if (broken) err << "note: " << broken << " scenario file(s) have errors; run `pop3spec lint`\n";

@@ -17,6 +17,7 @@ int list_command(const options& o, std::ostream& out, std::ostream& err);
 int lint_command(const std::vector<std::string>& paths, const std::string& scenarios_dir, std::ostream& out);
 /// The rule catalogue with the number of scenarios covering each rule. With coverage_only, the
 /// per-level coverage table instead, and exit 1 if a MUST rule is neither covered nor uncheckable.
-int rules_command(const std::string& scenarios_dir, bool coverage_only, std::ostream& out, std::ostream& err);
+int rules_command(const std::string& scenarios_dir, const std::vector<std::string>& ids, bool coverage_only,
+                  std::ostream& out, std::ostream& err);
 
 }  // namespace pop3::harness::cli

@@ -256,6 +256,17 @@ TEST(Pop3specCli, RulesCommandCountsCoverage) {
   EXPECT_NE(r.output.find("rfc1939/noop/ok  MUST            1"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("UNCOVERED MUST"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("2 rules: 1 covered, 1 uncovered (1 MUST)"), std::string::npos) << r.output;
+
+  // With ids (or globs): each rule in full, with the scenarios that check it.
+  const auto one = pop3spec({"rules", "--scenarios", dir.base().string(), "rfc1939/*"});
+  EXPECT_EQ(one.code, 0) << one.output;
+  EXPECT_NE(one.output.find("rfc1939/noop/ok  MUST  RFC 1939 §5 NOOP\n  NOOP answers +OK\n  checked by clitest/pass/noop\n"),
+            std::string::npos)
+      << one.output;
+  EXPECT_NE(one.output.find("rfc1939/quit/ok  MUST  RFC 1939 §6 QUIT\n  QUIT answers +OK\n  no scenario checks it yet\n"),
+            std::string::npos)
+      << one.output;
+  EXPECT_EQ(pop3spec({"rules", "--scenarios", dir.base().string(), "rfc9999/*"}).code, 2);
 }
 
 TEST(Pop3specCli, HelpDocumentsTheExitCodes) {
