@@ -141,8 +141,7 @@ int run_command(const options& o, std::ostream& out, std::ostream& err) {
                                         reports::format_seconds(std::chrono::duration<double>(*o.max_wait)));
       continue;
     }
-    const embedded_variant* variant = setup.embedded ? embedded_variant_for(s) : nullptr;
-    if (variant && variant->tls && *variant->tls == setup.tls && !variant->adjust) variant = nullptr;  // the run is that already
+    const embedded_variant* variant = setup.embedded ? embedded_variant_for(s, setup.tls) : nullptr;
     chosen[variant ? static_cast<std::size_t>(variant - variants.data()) + 1 : 0].push_back(&s);
   }
   auto announce = [&](const runner& r, const target& where, std::size_t count) {

@@ -10,6 +10,7 @@
 
 #include "exit_codes.hpp"
 #include "options.hpp"
+#include "pop3/harness/scenario.hpp"
 #include "pop3/protocol/command.hpp"
 
 namespace pop3::harness::cli {
@@ -141,7 +142,7 @@ std::vector<std::string> declared_facts(const options& o, const config_file& con
       if (!valid) throw usage_error("bad fact \"" + f + "\": use letters, digits, '-' and '_' (e.g. XTND)");
       std::string upper;
       for (const char c : f) upper.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
-      if (upper == "TLS-ON-CONNECT")
+      if (upper == tls_on_connect_fact)
         throw usage_error("TLS-ON-CONNECT is not declared by hand: --tls sets it (for a server with implicit TLS "
                           "on another port, declare IMPLICIT-TLS)");
       out.push_back(std::move(upper));

@@ -34,7 +34,7 @@ bool advertised(const run_context& ctx, const requirement& r) {
 bool declared(const run_context& ctx, std::string_view fact) {
   if (iequals(fact, "APOP") && !ctx.apop_secret.empty()) return true;
   if (iequals(fact, "IMPLICIT-TLS") && ctx.implicit_tls) return true;
-  if (iequals(fact, "TLS-ON-CONNECT")) return ctx.implicit_tls;  // the run's own transport only
+  if (iequals(fact, tls_on_connect_fact)) return ctx.implicit_tls;  // the run's own transport only
   return std::any_of(ctx.facts.begin(), ctx.facts.end(), [&](const std::string& f) { return iequals(f, fact); });
 }
 
@@ -50,7 +50,7 @@ gate_decision decide_gates(const scenario& s, const run_context& ctx) {
       continue;
     }
     if (r.fact && !declared(ctx, r.tag)) {
-      d.skip_reason = iequals(r.tag, "TLS-ON-CONNECT")
+      d.skip_reason = iequals(r.tag, tls_on_connect_fact)
                           ? "requires " + r.to_string() + ": runs only over implicit TLS (pop3spec run --tls)"
                           : "requires " + r.to_string() + ", which the run does not declare (pop3spec run --fact " +
                                 r.tag + ")";

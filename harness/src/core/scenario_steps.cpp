@@ -234,7 +234,7 @@ class step_builder {
   // Whether every connection starts with TLS: the scenario runs only over implicit TLS.
   [[nodiscard]] bool tls_on_connect() const {
     return std::any_of(s_.required_caps.begin(), s_.required_caps.end(), [](const requirement& r) {
-      return r.fact && !r.negated && iequals(r.tag, "TLS-ON-CONNECT");
+      return r.fact && !r.negated && iequals(r.tag, tls_on_connect_fact);
     });
   }
 

@@ -2,7 +2,6 @@
 #include "pop3/harness/net/embedded_server.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -145,7 +144,7 @@ const std::vector<embedded_variant>& embedded_variants() {
        [](refd::server_config& c) { c.require_tls_for_plaintext_auth = true; }},
       // The same configuration reached on its implicit-TLS port (RFC 8314), for the scenarios
       // about connections that start with the handshake.
-      {"implicit TLS", {"FACT:TLS-ON-CONNECT"}, {}, {}, tls_mode::implicit, {}},
+      {"implicit TLS", {std::string(fact_prefix) + std::string(tls_on_connect_fact)}, {}, {}, tls_mode::implicit, {}},
       // RFC 1939 §13 (SHOULD NOT allow USER/PASS and APOP for one mailbox): every other scenario
       // needs both on every account, so the default configuration allows both.
       {"APOP-only accounts", {}, {"rfc1939/apop/not-with-pass"}, {}, {},
@@ -154,19 +153,18 @@ const std::vector<embedded_variant>& embedded_variants() {
   return variants;
 }
 
-const embedded_variant* embedded_variant_for(const scenario& s) {
+const embedded_variant* embedded_variant_for(const scenario& s, tls_mode run) {
+  auto wanted = [&s](const embedded_variant& v) {
+    if (std::find(v.scenarios.begin(), v.scenarios.end(), s.id) != v.scenarios.end()) return true;
+    // requirement::to_string() is canonical (tags upper-cased when parsed), as `serves` is written.
+    return std::any_of(s.required_caps.begin(), s.required_caps.end(), [&v](const requirement& r) {
+      return !r.negated && std::find(v.serves.begin(), v.serves.end(), r.to_string()) != v.serves.end();
+    });
+  };
   for (const auto& v : embedded_variants()) {
-    if (std::find(v.scenarios.begin(), v.scenarios.end(), s.id) != v.scenarios.end()) return &v;
-    for (const auto& r : s.required_caps) {
-      if (r.negated) continue;
-      const std::string wanted = r.to_string();
-      const bool met = std::any_of(v.serves.begin(), v.serves.end(), [&](const std::string& serve) {
-        return std::equal(serve.begin(), serve.end(), wanted.begin(), wanted.end(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-        });
-      });
-      if (met) return &v;
-    }
+    // A variant that only changes the transport to the run's own is the run itself.
+    const bool same_as_run = !v.adjust && v.tls == run;
+    if (wanted(v)) return same_as_run ? nullptr : &v;
   }
   return nullptr;
 }

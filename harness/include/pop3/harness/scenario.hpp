@@ -184,6 +184,8 @@ struct qualified_name {
 
 /// The prefix of a declared-fact gate in requires: and probe: (FACT:XTND), see requirement.
 inline constexpr std::string_view fact_prefix = "FACT:";
+/// The fact a run over implicit TLS declares itself (`pop3spec run --tls`); never declared by hand.
+inline constexpr std::string_view tls_on_connect_fact = "TLS-ON-CONNECT";
 
 /// File name extensions: scenarios and included step files.
 inline constexpr std::string_view scenario_extension = ".pop3";

@@ -64,7 +64,7 @@ class embedded_server {
 /// variant instead.
 struct embedded_variant {
   std::string name;                    ///< for people: "LOGIN-DELAY 5"
-  std::vector<std::string> serves;     ///< the requirements it meets, as scenarios write them ("EXPIRE=0")
+  std::vector<std::string> serves;     ///< the requirements it meets, as requirement::to_string() gives them ("EXPIRE=0")
   std::vector<std::string> scenarios;  ///< ids it is for whatever they require (a policy no CAPA shows)
   std::vector<std::string> facts;      ///< declared in addition to embedded_server::declared_facts()
   std::optional<tls_mode> tls;         ///< how the run reaches it (stls: the probe logs in after STLS)
@@ -73,7 +73,9 @@ struct embedded_variant {
 
 /// Every variant, in the order they are tried.
 [[nodiscard]] const std::vector<embedded_variant>& embedded_variants();
-/// The variant whose configuration one of the scenario's `requires:` asks for; null: the default.
-[[nodiscard]] const embedded_variant* embedded_variant_for(const scenario& s);
+/// The variant whose configuration one of the scenario's `requires:` asks for (as written in
+/// `serves`), or that names the scenario; null: the default server of a run using `run`, which is
+/// also the answer when the variant would only repeat that run's transport.
+[[nodiscard]] const embedded_variant* embedded_variant_for(const scenario& s, tls_mode run = tls_mode::none);
 
 }  // namespace pop3::harness
