@@ -76,6 +76,8 @@ json result_json(const scenario_result& r) {
               {"expected", text_value(r.expected)},
               {"actual", text_value(r.actual)},
               {"warnings", text_list(r.warnings)},
+              {"failed_rule", text_value(r.failed_rule)},
+              {"security", r.security},
               {"elapsed_seconds", r.elapsed.count()},
               {"transcript", transcript_json(r.transcript)}};
 }
@@ -180,6 +182,11 @@ scenario_result read_result(const json& j, const std::string& where) {
   r.expected = read_text(j, "expected", where);
   r.actual = read_text(j, "actual", where);
   r.warnings = read_text_list(j, "warnings", where);
+  r.failed_rule = read_text(j, "failed_rule", where);
+  if (const json* k = find(j, "security")) {
+    if (!k->is_boolean()) fail(where + ".security", "expected true or false");
+    r.security = k->get<bool>();
+  }
   r.elapsed = std::chrono::duration<double>(read_number(j, "elapsed_seconds", where));
   const json& lines = read_array(j, "transcript", where);
   for (std::size_t i = 0; i < lines.size(); ++i) {

@@ -95,7 +95,9 @@ void add_outcome(pugi::xml_node testcase, const scenario_result& r) {
   };
   switch (classify(r)) {
     case disposition::pass: break;
-    case disposition::fail: element("failure", r.message, "fail", details(r)); break;
+    case disposition::fail:
+      element("failure", (r.security ? "SECURITY: " : "") + r.message, "fail", details(r));
+      break;
     case disposition::error: element("error", r.message, "error", details(r)); break;
     case disposition::skip: element("skipped", r.message, nullptr, ""); break;
     case disposition::known_failure:
@@ -116,6 +118,8 @@ std::string system_out(const scenario_result& r) {
   if (!r.file.empty()) out += "file: " + r.file + '\n';
   out += "rules: " + join(r.rules, " ") + '\n';
   out += std::string("level: ") + to_string(r.lvl) + '\n';
+  if (!r.failed_rule.empty()) out += "failed rule: " + r.failed_rule + '\n';
+  if (r.security) out += "security finding: yes\n";
   if (!r.transcript.empty()) out += '\n';
   for (const auto& line : r.transcript) out += format_transcript_line(line) + '\n';
   return out;
@@ -155,6 +159,8 @@ void add_suite(pugi::xml_node root, const run_report& report, const suite_group&
     add_property(properties, r->id + ".rules", join(r->rules, " "));
     add_property(properties, r->id + ".level", to_string(r->lvl));
     add_property(properties, r->id + ".file", r->file);
+    if (!r->failed_rule.empty()) add_property(properties, r->id + ".failed-rule", r->failed_rule);
+    if (r->security) add_property(properties, r->id + ".security", "true");
   }
   for (const auto* r : group.results) add_testcase(suite, group.name, *r);
 }

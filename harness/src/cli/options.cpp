@@ -60,6 +60,11 @@ void add_options(CLI::App& command, options& o) {
       ->check(CLI::PositiveNumber)
       ->group(run_group);
   command.add_option("--timeout", o.timeout, "Seconds per read/write (default 5)")->check(CLI::PositiveNumber)->group(run_group);
+  command.add_option("--auth-timeout", o.auth_timeout,
+                     "Seconds to wait for the answer to a login command (PASS, APOP, AUTH; default 30): servers "
+                     "delay them after failed logins")
+      ->check(CLI::PositiveNumber)
+      ->group(run_group);
   command.add_option("--timeout-scale", o.timeout_scale, "Multiply every time limit by this factor (default 1)")
       ->check(CLI::PositiveNumber)
       ->group(run_group);

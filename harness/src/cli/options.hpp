@@ -32,7 +32,7 @@ struct options {
   std::string baseline;
   std::string shard;                      ///< "K/N"
   std::size_t jobs = 1;
-  std::optional<double> timeout, timeout_scale, scenario_timeout;   ///< seconds; unset: config or default
+  std::optional<double> timeout, auth_timeout, timeout_scale, scenario_timeout;   ///< seconds; unset: config or default
   std::optional<double> max_wait;         ///< seconds: skip scenarios whose wait: steps exceed it; unset: no limit
   std::optional<double> min_wait;         ///< seconds: select only scenarios whose wait: steps exceed it
   bool strict = false, verbose = false;

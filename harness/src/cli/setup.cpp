@@ -28,7 +28,7 @@ struct config_file {
   bool insecure = false;
   std::vector<config_account> accounts;
   std::vector<std::string> facts;
-  std::optional<double> read, scale, scenario;
+  std::optional<double> read, auth, scale, scenario;
 };
 
 // Typos in a CI config must not silently change what is tested.
@@ -71,8 +71,9 @@ config_file load_config(const std::string& path) {
   if (root.contains("timeouts")) {
     const auto& t = root.at("timeouts");
     const std::string where = path + ": timeouts";
-    check_keys(t, {"read", "scale", "scenario"}, where);
-    for (auto [key, into] : {std::pair{"read", &out.read}, {"scale", &out.scale}, {"scenario", &out.scenario}}) {
+    check_keys(t, {"read", "auth", "scale", "scenario"}, where);
+    for (auto [key, into] : {std::pair{"read", &out.read}, {"auth", &out.auth}, {"scale", &out.scale},
+                             {"scenario", &out.scenario}}) {
       double value = 0;
       if (!t.contains(key)) continue;
       read_field(t, key, value, where);
@@ -186,6 +187,7 @@ run_setup resolve_setup(const options& o, const env_lookup& env) {
   setup.jobs = o.jobs;
   if (setup.jobs == 0) throw usage_error("--jobs must be at least 1");
   setup.limits.read_timeout = seconds(o.timeout.value_or(config.read.value_or(5)));
+  setup.limits.auth_timeout = seconds(o.auth_timeout.value_or(config.auth.value_or(30)));
   setup.limits.scale = o.timeout_scale.value_or(config.scale.value_or(1));
   setup.limits.scenario_limit = seconds(o.scenario_timeout.value_or(config.scenario.value_or(60)));
   setup.where.facts = declared_facts(o, config);

@@ -31,6 +31,12 @@ bool advertised(const run_context& ctx, const requirement& r) {
   return lists(ctx.caps_authorization, r) || lists(ctx.caps_transaction, r);
 }
 
+bool available(const run_context& ctx, const requirement& r) {
+  if (advertised(ctx, r)) return true;
+  return r.param.empty() && std::any_of(ctx.caps_seen_working.begin(), ctx.caps_seen_working.end(),
+                                        [&](const std::string& t) { return iequals(t, r.tag); });
+}
+
 bool declared(const run_context& ctx, std::string_view fact) {
   if (iequals(fact, "APOP") && !ctx.apop_secret.empty()) return true;
   if (iequals(fact, "IMPLICIT-TLS") && ctx.implicit_tls) return true;
@@ -56,7 +62,7 @@ gate_decision decide_gates(const scenario& s, const run_context& ctx) {
                                 r.tag + ")";
       return d;
     }
-    if (!r.fact && !advertised(ctx, r)) {
+    if (!r.fact && !available(ctx, r)) {
       const bool no_capa = ctx.caps_authorization.items().empty() && ctx.caps_transaction.items().empty();
       d.skip_reason = "requires " + r.to_string() + ", which the server does not advertise" +
                       (no_capa ? " (no CAPA response)" : "");
@@ -76,8 +82,10 @@ gate_decision decide_gates(const scenario& s, const run_context& ctx) {
     return d;
   }
   // A declared fact vouches for a probed feature as CAPA would: "declared but broken" fails.
+  // One the probe saw working is known to work: a failure is a failure, only the advertising is missing.
   for (const requirement& r : s.probe_caps) {
-    if (!declared(ctx, r.tag) && (r.fact || !advertised(ctx, r))) d.probing.push_back(r.to_string());
+    if (declared(ctx, r.tag) || (!r.fact && advertised(ctx, r))) continue;
+    (!r.fact && available(ctx, r) ? d.unadvertised : d.probing).push_back(r.to_string());
   }
   // The preamble logs in the way the server offers: USER/PASS unless CAPA shows it is not offered.
   const auto& caps = ctx.caps_authorization;

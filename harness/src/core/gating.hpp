@@ -13,12 +13,15 @@ namespace pop3::harness::detail {
 
 struct gate_decision {
   std::optional<std::string> skip_reason;   ///< set: do not run
-  std::vector<std::string> probing;         ///< probe: capabilities that are not advertised
+  std::vector<std::string> probing;         ///< probe: capabilities that are neither advertised nor seen working
+  std::vector<std::string> unadvertised;    ///< probe: capabilities seen working but not advertised
   login_method login = login_method::user;  ///< for state: transaction
 };
 
 /// True if the live CAPA (before or after login) lists the capability (and its parameter).
 [[nodiscard]] bool advertised(const run_context& ctx, const requirement& r);
+/// Advertised, or (a tag without parameter) seen working by the probe.
+[[nodiscard]] bool available(const run_context& ctx, const requirement& r);
 
 /// True if the run declares the fact (--fact, "facts" in --config, the embedded server's own), or,
 /// for APOP, the account has an APOP secret (the operator says the server does APOP), or, for

@@ -12,6 +12,14 @@ namespace pop3::harness::detail {
 
 namespace {
 
+// Origins of the steps build_program() inserts before a connection's first written step.
+constexpr std::string_view greeting_origin = "greeting";
+constexpr std::string_view preamble_login_suffix = "(state: transaction)";
+/// The rule a scenario lists to say that a run of -ERR replies must not end the session: there a
+/// close after them is the finding, not an inconclusive end.
+constexpr std::string_view setup_failed = "setup failed, so the scenario's rules were not checked: ";
+constexpr std::string_view errors_tolerated_rule = "robustness/session/errors-tolerated";
+
 std::string established(const ok_event& ok) {
   return "TLS established" + (ok.detail.empty() ? "" : " (" + ok.detail + ")");
 }
@@ -35,6 +43,7 @@ interpreter::interpreter(const scenario& s, run_context ctx)
     return;
   }
   probing_ = std::move(gates.probing);
+  unadvertised_ = std::move(gates.unadvertised);
   build_program(gates.login);
 }
 
@@ -51,11 +60,11 @@ void interpreter::build_program(login_method login) {
         expect_step read;
         read.alternatives = greeting;
         read.greeting = true;
-        program_.emplace_back(step{st.where, st.conn, "greeting", std::move(read)});
+        program_.emplace_back(step{st.where, st.conn, std::string(greeting_origin), std::move(read)});
       }
       if (s_.state == start_state::transaction) {
         const std::string origin =
-            "login: " + std::string(login_method_name(login)) + " (state: transaction)";
+            "login: " + std::string(login_method_name(login)) + " " + std::string(preamble_login_suffix);
         for (step& l : login_steps(login, st.conn, st.where, origin)) program_.emplace_back(std::move(l));
       }
     }
@@ -154,8 +163,12 @@ bool interpreter::unexpected(const step& st, const event& e, const std::string& 
       abandon(st);
       return true;
     }
-    const auto v = f->harness_fault ? reports::verdict::error : reports::verdict::fail;
-    finish(v, prefix(st) + what);
+    if (!f->harness_fault && end_if_inconclusive(st)) return true;
+    if (!f->harness_fault && !is_setup(st)) {
+      finish(reports::verdict::fail, prefix(st) + what);
+    } else {
+      finish(reports::verdict::error, (f->harness_fault ? "" : std::string(setup_failed)) + prefix(st) + what);
+    }
     return true;
   }
   if (const auto* closed = std::get_if<closed_event>(&e)) {
@@ -163,6 +176,7 @@ bool interpreter::unexpected(const step& st, const event& e, const std::string& 
     const std::string actual = closed_note(*closed);
     transcript_.note(st.conn, actual);
     remember(st, recorded_response::kind::closed);
+    if (end_if_inconclusive(st)) return true;
     fail(st, doing + " to complete", actual, "");
     if (!finishing_) abandon(st);
     return true;
@@ -212,6 +226,7 @@ void interpreter::on_tls(const step& st, const event& e) {
   }
   if (const auto* ok = std::get_if<ok_event>(&e)) {
     transcript_.note(st.conn, established(*ok));
+    conns_[st.conn].ledger.forget_unanswered();  // commands sent before it are never answered
     ++pc_;
     return;
   }
@@ -327,6 +342,11 @@ void interpreter::fail(const step& st, const std::string& expected, const std::s
                        const std::string& why) {
   std::string message =
       prefix(st) + "expected " + expected + ", got " + actual + (why.empty() ? "" : " (" + why + ")");
+  if (!ctx_.record_responses && is_setup(st)) {
+    finish(reports::verdict::error,
+           std::string(setup_failed) + std::move(message), expected, actual);
+    return;
+  }
   if (!ctx_.record_responses) {
     finish(reports::verdict::fail, std::move(message), expected, actual);
     return;
@@ -335,6 +355,51 @@ void interpreter::fail(const step& st, const std::string& expected, const std::s
   transcript_.note(st.conn, "expectation not met: " + message);
   if (!recording_.empty() && recording_.back().mismatch.empty()) recording_.back().mismatch = message;
   if (!first_mismatch_) first_mismatch_ = mismatch{std::move(message), expected, actual};
+}
+
+bool interpreter::is_setup(const step& st) const {
+  return st.origin == greeting_origin || st.origin.ends_with(preamble_login_suffix);
+}
+
+void interpreter::fail_invariant(const step& st, const invariant_violation& v) {
+  if (ctx_.record_responses) return;  // compare judges differences, not invariants
+  finish(reports::verdict::fail, prefix(st) + v.rule + ": " + v.message);
+  result_.failed_rule = v.rule;
+  result_.lvl = reports::level::must;  // every invariant is a MUST of RFC 1939
+}
+
+bool interpreter::tell_ledger(const step& st, std::string_view status, const std::vector<std::string>* data,
+                              const std::string* content) {
+  const auto violation = conns_[st.conn].ledger.answered(status, data, content);
+  if (!violation) return true;
+  transcript_.note(st.conn, "invariant broken: " + violation->message);
+  fail_invariant(st, *violation);
+  return ctx_.record_responses;
+}
+
+std::string interpreter::inconclusive_close(const step& st) const {
+  const auto c = conns_.find(st.conn);
+  if (c == conns_.end() || ctx_.record_responses) return "";
+  const session_ledger& ledger = c->second.ledger;
+  if (!ledger.logged_in() && ledger.errors_in_a_row() > 0)
+    return "the server closed the connection after -ERR in the AUTHORIZATION state, as RFC 1939 §4 allows";
+  constexpr int error_run = 3;
+  const bool tolerance_checked = std::any_of(s_.rules.begin(), s_.rules.end(),
+                                             [](const rule_ref& r) { return r.id == errors_tolerated_rule; });
+  if (ledger.errors_in_a_row() >= error_run && !tolerance_checked)
+    return "the server closed the connection after " + std::to_string(ledger.errors_in_a_row()) +
+           " -ERR replies in a row (a limit on bad commands; " + std::string(errors_tolerated_rule) +
+           " reports it)";
+  return "";
+}
+
+bool interpreter::end_if_inconclusive(const step& st) {
+  if (is_setup(st)) return false;
+  const std::string why = inconclusive_close(st);
+  if (why.empty()) return false;
+  finish(reports::verdict::skip, prefix(st) + "inconclusive: " + why + "; the steps from line " +
+                                     std::to_string(st.where.line) + " on could not run");
+  return true;
 }
 
 void interpreter::finish(reports::verdict v, std::string message, std::string expected, std::string actual) {
@@ -349,12 +414,13 @@ void interpreter::finish(reports::verdict v, std::string message, std::string ex
 
 void interpreter::finalize() {
   if (ctx_.clock) result_.elapsed = std::chrono::duration<double>(ctx_.clock());
-  if (probing_.empty()) return;
-  std::string tags;
+  std::string tags, all;
   for (const auto& t : probing_) tags += (tags.empty() ? "" : " ") + t;
-  if (result_.outcome == reports::verdict::pass) {
-    result_.warnings.push_back("works but not advertised: " + tags);
-  } else if (result_.outcome == reports::verdict::fail) {
+  for (const auto& t : unadvertised_) all += (all.empty() ? "" : " ") + t;
+  if (!tags.empty()) all += (all.empty() ? "" : " ") + tags;
+  if (result_.outcome == reports::verdict::pass && !all.empty()) {
+    result_.warnings.push_back("works but not advertised: " + all);
+  } else if (result_.outcome == reports::verdict::fail && !tags.empty()) {
     result_.outcome = reports::verdict::skip;
     result_.message = tags + " not advertised, and the probe failed: " + result_.message;
   }

@@ -11,6 +11,7 @@
 #include "pop3/harness/executor.hpp"
 #include "pop3/harness/scenario.hpp"
 #include "pop3/protocol/multiline.hpp"
+#include "session_ledger.hpp"
 #include "transcript.hpp"
 
 namespace pop3::harness::detail {
@@ -54,6 +55,7 @@ class interpreter {
     bool open = false;
     int closed_by_server_at = 0;  // line of the step after which it ended (see abandon())
     std::optional<std::string> timestamp;
+    session_ledger ledger;  // what the session said so far, for the invariants every scenario checks
   };
 
   void build_program(login_method login);
@@ -76,6 +78,21 @@ class interpreter {
   [[nodiscard]] std::array<std::pair<std::string_view, const extra_login*>, 2> extra_logins() const;
   void commit(const std::vector<std::pair<std::string, std::string>>& captures);
   void fail(const step& st, const std::string& expected, const std::string& actual, const std::string& why);
+  /// A broken session invariant (session_ledger): a fail of the invariant's own rule.
+  void fail_invariant(const step& st, const invariant_violation& v);
+  /// The status line `st` read on its connection (and, for a multi-line answer, its data): tells
+  /// the ledger; false if that broke an invariant (the scenario is then finishing).
+  bool tell_ledger(const step& st, std::string_view status, const std::vector<std::string>* data = nullptr,
+                   const std::string* content = nullptr);
+  /// Why a close where an answer was due says nothing about the scenario's rules, if it does not:
+  /// after -ERR in the AUTHORIZATION state (RFC 1939 §4 lets the server close) or after a run of
+  /// -ERR replies (a limit on bad commands). Empty: the close is evidence.
+  [[nodiscard]] std::string inconclusive_close(const step& st) const;
+  /// Ends the scenario as a skip if a close at `st` is inconclusive (see above); true if it did.
+  bool end_if_inconclusive(const step& st);
+  /// A setup step (the greeting read before the scenario's steps, the state: transaction login)
+  /// is not evidence about the scenario's rules: its failure is an error of the setup.
+  [[nodiscard]] bool is_setup(const step& st) const;
   /// Record mode: appends the response read for `st` (null in check mode).
   recorded_response* remember(const step& st, recorded_response::kind k, std::string status = {});
   /// After the server ended connection st.conn (or, in record mode, broke it or went silent):
@@ -90,12 +107,14 @@ class interpreter {
   reports::scenario_result result_;
   transcript_recorder transcript_;
   std::vector<std::string> probing_;
+  std::vector<std::string> unadvertised_;  // probed tags seen working but not advertised
   std::vector<op> program_;
   std::size_t pc_ = 0;
   std::optional<action> current_;  // handed out by next(), not yet answered by on()
   bool in_block_ = false;
   protocol::multiline_decoder decoder_;
   std::vector<std::string> wire_lines_;
+  std::string block_status_;  // the status line of the multi-line answer being read
   std::map<std::string, connection> conns_;
   std::map<std::string, std::string, std::less<>> captures_;
   bool finishing_ = false;

@@ -21,6 +21,13 @@ std::vector<std::string> pattern_names(const expect_step& x) {
   return out;
 }
 
+// Answers to login commands are the ones servers delay after failed logins.
+bool answers_login(const step& st, const expect_step& x) {
+  if (st.origin.starts_with("login:")) return true;
+  const std::string verb = to_upper(x.command.substr(0, x.command.find(' ')));
+  return verb == "PASS" || verb == "APOP" || verb == "AUTH";
+}
+
 std::string describe(const protocol::framed_line& l) { return printable(l.text, 200); }
 
 std::string framing_problem(const protocol::framed_line& l) {
@@ -66,6 +73,9 @@ std::optional<action> interpreter::start(const step& st) {
       return std::nullopt;
     }
     transcript_.client(st.conn, *bytes, send->raw);
+    // Every LF-terminated line is one command, answered in order (what S: lines rely on too).
+    for (std::size_t at = 0, lf; (lf = bytes->find('\n', at)) != std::string::npos; at = lf + 1)
+      conns_[st.conn].ledger.command_sent(std::string_view(*bytes).substr(at, lf - at));
     if (send->chunk_size != 0)
       transcript_.note(st.conn, "sent in writes of " + std::to_string(send->chunk_size) + " octets");
     return send_action{st.conn, *bytes, send->chunk_size};
@@ -76,9 +86,10 @@ std::optional<action> interpreter::start(const step& st) {
       finish(reports::verdict::skip, *gap);
       return std::nullopt;
     }
-    std::chrono::milliseconds silence{0};
-    for (const outcome& o : x->alternatives) silence = std::max(silence, o.silence);
-    return read_line_action{st.conn, protocol::max_response_line_octets, silence};
+    std::chrono::milliseconds timeout{0};
+    for (const outcome& o : x->alternatives) timeout = std::max(timeout, o.silence);
+    if (timeout.count() == 0 && answers_login(st, *x)) timeout = ctx_.auth_timeout;
+    return read_line_action{st.conn, protocol::max_response_line_octets, timeout};
   }
   if (const auto* t = std::get_if<tls_step>(&st.action)) {
     std::string options = t->offer.to_string();
@@ -122,7 +133,7 @@ void interpreter::on_status(const step& st, const expect_step& x, const event& e
     // <closed> takes every close; <close-notify> only one that a TLS close_notify announced.
     const bool allowed =
         has(outcome::kind::closed) || (has(outcome::kind::close_notify) && closed->kind == close_kind::tls_close_notify);
-    if (!allowed) fail(st, expected, actual, "");
+    if (!allowed && !end_if_inconclusive(st)) fail(st, expected, actual, "");
     if (finishing_) return;
     abandon(st);
     return;
@@ -130,6 +141,7 @@ void interpreter::on_status(const step& st, const expect_step& x, const event& e
   if (std::holds_alternative<timeout_event>(e)) {
     remember(st, recorded_response::kind::timeout);
     if (has(outcome::kind::silence)) {
+      if (!x.greeting) tell_ledger(st, "");
       transcript_.note(st.conn, "<silence>");
       ++pc_;
       return;
@@ -181,11 +193,13 @@ void interpreter::on_status(const step& st, const expect_step& x, const event& e
   const bool positive = line.text == "+OK" || line.text.starts_with("+OK ");
   if (x.multiline && positive) {
     if (ctx_.record_responses) recording_.back().multiline = true;
+    block_status_ = line.text;  // the ledger hears of it with its data
     in_block_ = true;
     decoder_.reset();
     wire_lines_.clear();
     return;
   }
+  if (!x.greeting && !tell_ledger(st, line.text)) return;
   ++pc_;
 }
 
@@ -235,8 +249,10 @@ void interpreter::on_block_line(const step& st, const expect_step& x, const even
                                   " more data lines not shown; " + std::to_string(decoder_.octets()) +
                                   " octets in all)");
   }
+  std::string content = decoder_.content();
+  const auto ledger_violation = conns_[st.conn].ledger.answered(block_status_, &wire_lines_, &content);
   if (x.block) {
-    const block_data data{std::move(wire_lines_), decoder_.content()};
+    const block_data data{std::move(wire_lines_), std::move(content)};
     const auto r = check_block(*x.block, data, lookup(st.conn));
     if (!r.ok) {
       step at = st;
@@ -246,6 +262,11 @@ void interpreter::on_block_line(const step& st, const expect_step& x, const even
     } else {
       commit(r.captures);
     }
+  }
+  if (ledger_violation) {
+    transcript_.note(st.conn, "invariant broken: " + ledger_violation->message);
+    fail_invariant(st, *ledger_violation);
+    if (finishing_) return;
   }
   ++pc_;
 }

@@ -79,6 +79,7 @@ std::string pop3_client::login(const account& who, const protocol::capability_se
     auto user = command("USER " + who.user);
     if (!user.ok) return describe("USER " + who.user, user);
     auto pass = command("PASS " + who.password);
+    logged_in_with_user_ = pass.ok;
     if (pass.ok) return "";
     // An account with an APOP secret may log in with APOP only (RFC 1939 §13).
     if (!who.apop_secret.empty() && apop_login(who).empty()) return "";

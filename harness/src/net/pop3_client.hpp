@@ -36,6 +36,8 @@ class pop3_client {
   /// server offers (APOP too when the password is refused and there is an APOP secret). Returns an
   /// empty string on success, else what went wrong.
   std::string login(const account& who, const protocol::capability_set& caps);
+  /// After a successful login(): whether it was USER/PASS (and so USER works).
+  [[nodiscard]] bool logged_in_with_user() const noexcept { return logged_in_with_user_; }
   /// QUIT; returns its status line.
   protocol::status_line quit();
 
@@ -45,6 +47,7 @@ class pop3_client {
   blocking_client client_;
   target where_;
   std::string greeting_;
+  bool logged_in_with_user_ = false;
 };
 
 /// Logs in and DELEs every message, then QUIT (the server commits the deletions).

@@ -12,9 +12,29 @@ std::chrono::milliseconds scaled(std::chrono::milliseconds base, double scale) {
   return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(static_cast<double>(base.count()) * scale)));
 }
 
+bool lists(const probe_result& p, std::string_view tag) { return p.before_login.has(tag) || p.after_login.has(tag); }
+
+// What the probe sees working though CAPA does not list it (RFC 1939's optional commands on a
+// server without CAPA): only what answered +OK counts, so nothing unseen is assumed.
+void note_seen_working(detail::pop3_client& client, probe_result& out) {
+  if (client.logged_in_with_user() && !lists(out, "USER")) out.seen_working.emplace_back("USER");
+  if (!lists(out, "UIDL") && client.command("UIDL").ok) {
+    (void)client.multiline();
+    out.seen_working.emplace_back("UIDL");
+  }
+  if (lists(out, "TOP")) return;
+  const auto stat = client.command("STAT");
+  if (!stat.ok || stat.text.substr(0, stat.text.find(' ')) == "0") return;  // TOP needs a message to show
+  if (client.command("TOP 1 0").ok) {
+    (void)client.multiline();
+    out.seen_working.emplace_back("TOP");
+  }
+}
+
 }  // namespace
 
 std::chrono::milliseconds timing::scaled_read() const { return scaled(read_timeout, scale); }
+std::chrono::milliseconds timing::scaled_auth() const { return scaled(std::max(auth_timeout, read_timeout), scale); }
 std::chrono::milliseconds timing::scaled_limit() const { return scaled(scenario_limit, scale); }
 
 probe_result probe_account(const target& where, const account& who, const timing& limits) {
@@ -22,7 +42,8 @@ probe_result probe_account(const target& where, const account& who, const timing
   probe_result out;
   std::optional<detail::pop3_client> connection;
   try {
-    connection.emplace(where, limits.scaled_read());
+    // Login answers may be delayed by the server after failed logins: the probe waits for them.
+    connection.emplace(where, limits.scaled_auth());
   } catch (const std::exception& e) {
     throw setup_error("TLS setup (--ca " + where.ca_file + "): " + e.what());
   }
@@ -49,6 +70,7 @@ probe_result probe_account(const target& where, const account& who, const timing
     }
     out.logged_in = true;
     out.after_login = client.capa();
+    note_seen_working(client, out);
     client.quit();
   } catch (const detail::client_error& e) {
     throw setup_error("probing " + server + " as " + who.user + " failed: " + e.what());

@@ -19,8 +19,10 @@ namespace {
 
 using steady = std::chrono::steady_clock;
 
-run_context make_context(const target& where, const account_context& who, steady::time_point start) {
+run_context make_context(const target& where, const account_context& who, const timing& limits,
+                         steady::time_point start) {
   run_context ctx;
+  ctx.auth_timeout = limits.scaled_auth();
   ctx.user = who.acct.user;
   ctx.password = who.acct.password;
   ctx.apop_secret = who.acct.apop_secret;
@@ -30,6 +32,7 @@ run_context make_context(const target& where, const account_context& who, steady
   ctx.utf8_login = who.acct.utf8_login;
   ctx.caps_authorization = who.caps.before_login;
   ctx.caps_transaction = who.caps.after_login;
+  ctx.caps_seen_working = who.caps.seen_working;
   ctx.implicit_tls = where.tls == tls_mode::implicit;
   ctx.tls_available = ctx.implicit_tls || who.caps.before_login.has("STLS");
   ctx.fixtures_available = who.acct.fixtures != nullptr;
@@ -70,7 +73,7 @@ reports::scenario_result run_or_record(const scenario& s, const target& where, c
     return r;
   };
   try {
-    run_context ctx = make_context(where, who, start);
+    run_context ctx = make_context(where, who, limits, start);
     ctx.record_responses = recording != nullptr;
     executor exec(s, std::move(ctx));
     auto first = exec.next();

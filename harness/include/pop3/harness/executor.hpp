@@ -88,6 +88,9 @@ struct run_context {
   std::vector<std::string> facts;
   protocol::capability_set caps_authorization;  ///< live CAPA before login (empty if CAPA fails)
   protocol::capability_set caps_transaction;    ///< live CAPA after login
+  /// Capability tags the probe saw working though CAPA does not list them (e.g. USER on a server
+  /// without CAPA): `requires:` takes them as available.
+  std::vector<std::string> caps_seen_working;
   bool tls_available = false;                // the target supports STLS or implicit TLS
   bool implicit_tls = false;
   bool fixtures_available = false;           // a provisioning adapter is configured
@@ -95,6 +98,9 @@ struct run_context {
   std::string mailbox_fixture_note;          // how the fixture was provisioned (for messages)
   /// Seconds since the scenario started, for transcript times and elapsed (empty: both stay 0).
   std::function<double()> clock;
+  /// Read timeout for the answer to a login command (PASS, APOP, AUTH and the login macros);
+  /// 0: the runner's read timeout.
+  std::chrono::milliseconds auth_timeout{0};
   /// Record mode (see above): keep every response, note unmet expectations and go on.
   bool record_responses = false;
 };

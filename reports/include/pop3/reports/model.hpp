@@ -39,6 +39,12 @@ struct scenario_result {
   std::string message;        ///< "file:line: expected X, got Y" for fail/error, the reason for skip
   std::string expected, actual;
   std::vector<std::string> warnings;    ///< e.g. "works but not advertised"
+  /// The rule whose evidence failed, when it is not simply the scenario's: a broken invariant
+  /// (sizes, unique-ids) names its own rule. "" otherwise.
+  std::string failed_rule;
+  /// The failure is a security finding (credentials or commands exposed across TLS), whatever
+  /// the rule's level: every report and the console mark it.
+  bool security = false;
   std::vector<transcript_line> transcript;
   std::chrono::duration<double> elapsed{};
   bool known_failure = false;           ///< listed in the --baseline file

@@ -45,9 +45,13 @@ struct target {
 /// Time limits. Every network read and write has one; nothing waits forever.
 struct timing {
   std::chrono::milliseconds read_timeout{5000};       ///< per read, write, connect, handshake
-  double scale = 1.0;                                  ///< multiplies both limits (slow CI machines)
+  /// The answer to a login command (PASS, APOP, AUTH): servers delay it after failed logins
+  /// (Dovecot's auth penalty, up to 15 s; RFC 1939 §13 suggests such delays).
+  std::chrono::milliseconds auth_timeout{30000};
+  double scale = 1.0;                                  ///< multiplies every limit (slow CI machines)
   std::chrono::milliseconds scenario_limit{60000};     ///< whole scenario, excluding `wait:` steps
   [[nodiscard]] std::chrono::milliseconds scaled_read() const;
+  [[nodiscard]] std::chrono::milliseconds scaled_auth() const;
   [[nodiscard]] std::chrono::milliseconds scaled_limit() const;
 };
 
@@ -66,6 +70,9 @@ struct probe_result {
   std::string greeting;
   protocol::capability_set before_login;       ///< empty if CAPA failed
   protocol::capability_set after_login;        ///< empty if CAPA failed or login was impossible
+  /// Capabilities the probe saw working that CAPA does not list (a server without CAPA still
+  /// has USER if the probe logged in with it): available to scenarios like advertised ones.
+  std::vector<std::string> seen_working;
   bool logged_in = false;
 };
 
