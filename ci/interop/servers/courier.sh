@@ -74,7 +74,9 @@ ENV
 
 login=$DIR/pkg/usr/lib/courier/courier/courierpop3login
 pop3d=$DIR/pkg/usr/lib/courier/courier/courierpop3d
-tcpd=(couriertcpd "-address=$LAB_HOST" -maxprocs=40 -maxperip=10 -nodnslookup -noidentlookup)
+# Every client is 127.0.0.1: -maxperip must leave room for matrix.sh's parallel jobs and the
+# many-connection scenarios (at 10, couriertcpd dropped connections before the greeting).
+tcpd=(couriertcpd "-address=$LAB_HOST" -maxprocs=100 -maxperip=100 -nodnslookup -noidentlookup)
 lab_ns_launcher \
   'mount -t tmpfs -o mode=775 tmpfs /run/courier' \
   'install -d -o courier -g courier -m 750 /run/courier/authdaemon' \

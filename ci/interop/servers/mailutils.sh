@@ -34,7 +34,9 @@ cat > "$DIR/pop3d.conf" <<EOF
 # Written by ci/interop/servers/mailutils.sh; loaded with --config-file (no site config).
 mode daemon;
 foreground yes;
-max-children 20;
+# Room for matrix.sh's parallel jobs and the many-connection scenarios (at 20, pop3d refused
+# connections with "too many children").
+max-children 100;
 timeout 600;
 logging {
   syslog no;
