@@ -123,9 +123,11 @@ write_known() {  # COLUMN RESULTS_JSON
 # problem does not belong here: fix it instead.  Lines marked UNCLASSIFIED were copied from a
 # matrix run (MATRIX_UPDATE_KNOWN=1) and still await that classification.  A listed scenario that
 # passes, or a failure that is not listed, makes matrix.sh exit 1, so this list cannot go stale.
+
 HEADER
     jq -r '.results[] | select(.verdict == "fail" or .verdict == "error")
-      | "\(.id)  # UNCLASSIFIED \(.level | ascii_upcase) \(.verdict): \(.message | gsub("[\r\n]+"; " ") | .[0:160])"' "$2"
+      | "\(.id)  # UNCLASSIFIED \(.level | ascii_upcase) \(.verdict): \(.message | gsub("[\r\n]+"; " ")
+        | sub("^[^ ]*/scenarios/"; "") | .[0:160])"' "$2"
   } > "$file"
 }
 
