@@ -10,7 +10,7 @@
 # scenario that passed), 2 on a usage error.  The servers run side by side (each has its own ports);
 # each column starts its server afresh, so a column never sees what the previous one left behind.
 #
-#   POP3SPEC=path/to/pop3spec   default: the newest build*/harness/pop3spec in the repository
+#   POP3SPEC=path/to/pop3spec   default: build-release/harness/pop3spec, else the newest build*/ one
 #   MATRIX_OUT=DIR              default: reports/interop
 #   MATRIX_JOBS=N               scenarios in parallel per server (default: LAB_ACCOUNTS, 4)
 #   MATRIX_COLUMN_TIMEOUT=S     bound on one column's pop3spec run (default 1500 s)
@@ -39,6 +39,7 @@ for name in "${servers[@]}"; do
 done
 
 pop3spec=${POP3SPEC:-}
+[ -n "$pop3spec" ] || [ ! -x "$root/build-release/harness/pop3spec" ] || pop3spec=$root/build-release/harness/pop3spec
 if [ -z "$pop3spec" ]; then
   pop3spec=$(find "$root" -maxdepth 3 -path "$root/build*/harness/pop3spec" -type f -printf '%T@ %p\n' 2>/dev/null |
     sort -rn | head -n 1 | cut -d' ' -f2-)
