@@ -78,7 +78,8 @@ run_column() {
     [ -z "${tls_port[$name]:-}" ] || args+=(--ca "$lab/tls/cert.pem" --fact IMPLICIT-TLS)
   fi
   [ ! -f "$known_dir/$column.txt" ] || args+=(--baseline "$known_dir/$column.txt")
-  # --timeout 20: Dovecot's auth penalty delays a login after failures by up to 15 s.
+  # --timeout 20: servers delay the answer to a failed login (Dovecot by 2 s), and a
+  # server with an auth penalty (Dovecot's, off in the lab) by up to 15 s.
   # shellcheck disable=SC2086  # MATRIX_RUN_OPTIONS is a list of words
   timeout --kill-after=30 "${MATRIX_COLUMN_TIMEOUT:-1500}" "$pop3spec" run "${args[@]}" \
     --config "$lab/accounts.json" --jobs "$jobs" --max-wait 30 --allow-destructive --timeout 20 \
