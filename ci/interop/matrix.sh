@@ -44,7 +44,10 @@ if [ -z "$pop3spec" ]; then
   pop3spec=$(find "$root" -maxdepth 3 -path "$root/build*/harness/pop3spec" -type f -printf '%T@ %p\n' 2>/dev/null |
     sort -rn | head -n 1 | cut -d' ' -f2-)
 fi
-[ -n "$pop3spec" ] && [ -x "$pop3spec" ] || { echo "build pop3spec first, or set POP3SPEC" >&2; exit 2; }
+if [ -z "$pop3spec" ] || [ ! -x "$pop3spec" ]; then
+  echo "build pop3spec first, or set POP3SPEC" >&2
+  exit 2
+fi
 [ "$(id -u)" -eq 0 ] || { echo "must run as root (the lab servers are started as root)" >&2; exit 2; }
 lab_apt_install jq >/dev/null || exit 2  # reads the JSON reports below
 
@@ -162,7 +165,7 @@ for name in "${servers[@]}"; do
         echo "  known list rewritten: $known_dir/$column.txt"
       else
         echo "  differs from $known_dir/$column.txt:"
-        sed 's/^/    /' <<< "$differences" | head -n 40
+        head -n 40 <<< "$differences" | while read -r line; do echo "    $line"; done
         status=1
       fi
     fi
