@@ -59,7 +59,8 @@ mkdir -p "$out"
 trap '"$here/servers/stop.sh" dovecot' EXIT
 
 # --timeout 20: after a failed login Dovecot waits auth_failure_delay (2 s), and anvil's auth
-# penalty grows that per client address up to 15 s; a shorter read timeout would call it silence.
+# penalty grows that per client address up to 15 s (servers/dovecot.sh now switches the penalty off,
+# but a Dovecot configured otherwise has it); a shorter read timeout would call it silence.
 set +e
 "$pop3spec" compare \
   --server "127.0.0.1:$port" --user "$LAB_USER" --pass "$LAB_PASS" --apop-secret "$LAB_PASS" \

@@ -7,6 +7,7 @@
 #include "cli/commands.hpp"
 #include "cli/compare_command.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/report_command.hpp"
 
 int main(int argc, char** argv) {
   using namespace pop3::harness::cli;
@@ -31,6 +32,12 @@ int main(int argc, char** argv) {
   auto* compare = app.add_subcommand(
       "compare", "Compare a server with the embedded reference server, response by response (docs/compare.md)");
   add_compare_options(*compare, compare_options);
+
+  report_cli_options report_options;
+  auto* report = app.add_subcommand(
+      "report", "Write the matrix of several JSON reports (one column each), with every failure listed under it");
+  add_report_options(*report, report_options);
+  report->footer("Exit codes:\n  0  the matrix was written\n  2  usage error, an unreadable report or an unwritable output");
 
   std::vector<std::string> lint_paths;
   std::string lint_dir;
@@ -61,6 +68,7 @@ int main(int argc, char** argv) {
     if (run->parsed()) return run_command(run_options, std::cout, std::cerr);
     if (list->parsed()) return list_command(list_options, std::cout, std::cerr);
     if (compare->parsed()) return compare_command(compare_options, std::cout, std::cerr);
+    if (report->parsed()) return report_command(report_options, std::cout);
     if (lint->parsed()) return lint_command(lint_paths, lint_dir, std::cout);
     return rules_command(rules_dir, rule_ids, rules_coverage, std::cout, std::cerr);
   } catch (const usage_error& e) {

@@ -6,8 +6,9 @@
 # the socket in /run/courier/authdaemon), so everything runs in one unshare --mount namespace with
 # a private overlay on /etc and a tmpfs on /run/courier; couriertcpd is started directly (no
 # courierlogger, which would detach).  Login alice / alice-pass from a courier userdb (uid/gid 20000,
-# crypt hash); Maildir DIR/home/alice/Maildir.  Prints the PID (the launcher, which becomes the
-# plain-port couriertcpd; authdaemond and the POP3S couriertcpd are in its session).
+# crypt hash); Maildir DIR/home/alice/Maildir; alice2..alice4 (LAB_ACCOUNTS) likewise
+# (DIR/accounts.json).  Prints the PID (the launcher, which becomes the plain-port couriertcpd;
+# authdaemond and the POP3S couriertcpd are in its session).
 source "$(dirname "$0")/lib.sh"
 
 PORT=${COURIER_PORT:-11150}
@@ -25,8 +26,9 @@ chmod 600 "$DIR/tls/courier.pem"
 
 # shellcheck disable=SC2119  # no extra passwd lines needed
 lab_ns_prepare
-lab_write_maildir "$DIR/home/$LAB_USER/Maildir"
+for user in "${LAB_USERS[@]}"; do lab_write_maildir "$DIR/home/$user/Maildir"; done
 chown -R "$LAB_UID:$LAB_GID" "$DIR/home"
+lab_write_accounts "" "maildir:$DIR/home/@USER@/Maildir" no
 
 etc_courier=$DIR/ns/etc/courier
 mkdir -p "$etc_courier"
@@ -38,12 +40,15 @@ chown root:courier "$etc_courier/authdaemonrc"
 chmod 640 "$etc_courier/authdaemonrc"
 # systempw serves USER/PASS, PLAIN and LOGIN; the hmac-*pw fields serve the CRAM-* mechanisms that
 # courierpop3login advertises by default (without them a client choosing CRAM-MD5 cannot log in).
-fields="uid=$LAB_UID|gid=$LAB_GID|home=$DIR/home/$LAB_USER|mail=$DIR/home/$LAB_USER/Maildir"
-fields+="|systempw=$(openssl passwd -6 "$LAB_PASS")"
+secrets="|systempw=$(openssl passwd -6 "$LAB_PASS")"
 for alg in md5 sha1 sha256; do
-  fields+="|hmac-${alg}pw=$(printf '%s\n' "$LAB_PASS" | userdbpw "-hmac-$alg")"
+  secrets+="|hmac-${alg}pw=$(printf '%s\n' "$LAB_PASS" | userdbpw "-hmac-$alg")"
 done
-printf '%s\t%s\n' "$LAB_USER" "$fields" > "$etc_courier/userdb"
+: > "$etc_courier/userdb"
+for user in "${LAB_USERS[@]}"; do
+  printf '%s\tuid=%s|gid=%s|home=%s|mail=%s%s\n' "$user" "$LAB_UID" "$LAB_GID" "$DIR/home/$user" \
+    "$DIR/home/$user/Maildir" "$secrets" >> "$etc_courier/userdb"
+done
 chmod 600 "$etc_courier/userdb"
 makeuserdb -f "$etc_courier/userdb"
 
@@ -69,7 +74,9 @@ ENV
 
 login=$DIR/pkg/usr/lib/courier/courier/courierpop3login
 pop3d=$DIR/pkg/usr/lib/courier/courier/courierpop3d
-tcpd=(couriertcpd "-address=$LAB_HOST" -maxprocs=40 -maxperip=10 -nodnslookup -noidentlookup)
+# Every client is 127.0.0.1: -maxperip must leave room for matrix.sh's parallel jobs and the
+# many-connection scenarios (at 10, couriertcpd dropped connections before the greeting).
+tcpd=(couriertcpd "-address=$LAB_HOST" -maxprocs=100 -maxperip=100 -nodnslookup -noidentlookup)
 lab_ns_launcher \
   'mount -t tmpfs -o mode=775 tmpfs /run/courier' \
   'install -d -o courier -g courier -m 750 /run/courier/authdaemon' \

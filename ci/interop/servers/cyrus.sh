@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# Cyrus pop3d on 127.0.0.1:11160 (plain + STLS) and 127.0.0.1:11161 (POP3S).
+# Cyrus pop3d on 127.0.0.1:11160 (plain + STLS) and 127.0.0.1:11161 (POP3S); lmtpd on 127.0.0.1:11162.
 # cyrus-common and sasl2-bin are apt-installed (cyrus-common needs an MTA: msmtp-mta is asked for,
 # which has no daemon, rather than letting apt pick exim4); cyrus-pop3d (Conflicts: pop3-server) is
 # unpacked into DIR/pkg.  Config, spool and databases all under DIR (imapd.conf -C, cyrus.conf -M);
 # the services run as the package's "cyrus" user.  Login alice / alice-pass from a private sasldb
 # (USER/PASS, APOP and SASL).  The 3 messages are delivered over LMTP with `cyrus deliver`, which
-# creates the INBOX (autocreate_post).  Cyrus logs to syslog only: protocol telemetry is written to
-# DIR/lib/log/alice/.  Prints the PID (cyrmaster, in the foreground) on stdout.
+# creates the INBOX (autocreate_post); alice2..alice4 (LAB_ACCOUNTS) likewise (DIR/accounts.json).
+# Cyrus logs to syslog only: protocol telemetry is written to DIR/lib/log/<user>/.  Prints the PID (cyrmaster, in the foreground) on stdout.
 source "$(dirname "$0")/lib.sh"
 
 PORT=${CYRUS_PORT:-11160}
 PORT_TLS=${CYRUS_PORT_TLS:-11161}
+# LMTP on loopback TCP as well as the unix socket: pop3spec's lmtp:// fixture adapter speaks TCP only.
+PORT_LMTP=${CYRUS_PORT_LMTP:-11162}
 SERVERNAME=localhost
 
 lab_init cyrus
@@ -22,12 +24,14 @@ chown cyrus:mail "$DIR/tls/key.pem"
 mkdir -p "$DIR"/{lib,spool/stage.,sieve,run/proc,run/lock,run/socket}
 for d in db proc socket log msg user quota lock; do mkdir -p "$DIR/lib/$d"; done
 # Telemetry (the full protocol transcript) is written only if the user's log directory exists.
-mkdir -p "$DIR/lib/log/$LAB_USER"
+for user in "${LAB_USERS[@]}"; do mkdir -p "$DIR/lib/log/$user"; done
 chown -R cyrus:mail "$DIR"/{lib,spool,sieve,run}
 chmod -R go-rwx "$DIR"/{lib,spool}
 
 # The SASL realm is the server name, so the sasldb entry is alice@localhost.
-printf '%s' "$LAB_PASS" | saslpasswd2 -p -c -f "$DIR/sasldb2" -u "$SERVERNAME" "$LAB_USER"
+for user in "${LAB_USERS[@]}"; do
+  printf '%s' "$LAB_PASS" | saslpasswd2 -p -c -f "$DIR/sasldb2" -u "$SERVERNAME" "$user"
+done
 chown cyrus:mail "$DIR/sasldb2"
 chmod 640 "$DIR/sasldb2"
 
@@ -49,6 +53,9 @@ lmtp_downcase_rcpt: yes
 autocreate_post: yes
 autocreate_quota: 0
 popminpoll: 0
+# Cyrus drops (with 250 OK) an LMTP delivery whose Message-ID it already delivered to the mailbox;
+# pop3spec delivers the same fixture messages again and again.
+duplicatesuppression: 0
 allowplaintext: yes
 allowapop: yes
 sasl_pwcheck_method: auxprop
@@ -70,6 +77,8 @@ SERVICES {
   pop3     cmd="$pop3d -C $DIR/imapd.conf" listen="$LAB_HOST:$PORT" prefork=0
   pop3s    cmd="$pop3d -s -C $DIR/imapd.conf" listen="$LAB_HOST:$PORT_TLS" prefork=0
   lmtpunix cmd="lmtpd -C $DIR/imapd.conf" listen="$DIR/run/socket/lmtp" prefork=0
+  # -a: a TCP client is trusted without LMTP AUTH (it is loopback only, and only pop3spec uses it).
+  lmtp     cmd="lmtpd -a -C $DIR/imapd.conf" listen="$LAB_HOST:$PORT_LMTP" prefork=0
 }
 EVENTS {
 }
@@ -77,12 +86,16 @@ DAEMON {
 }
 CONF
 
-lab_check_ports_free "$PORT" "$PORT_TLS"
+lab_check_ports_free "$PORT" "$PORT_TLS" "$PORT_LMTP"
 lab_start cyrmaster -C "$DIR/imapd.conf" -M "$DIR/cyrus.conf" -p "$DIR/run/master.pid" -D
-lab_wait_ports "$PORT" "$PORT_TLS"
+lab_wait_ports "$PORT" "$PORT_TLS" "$PORT_LMTP"
 
-for n in 1 2 3; do
-  lab_message "$n" | timeout 30 cyrus deliver -C "$DIR/imapd.conf" "$LAB_USER" \
-    || lab_die "cyrus deliver of message $n failed"
+for user in "${LAB_USERS[@]}"; do
+  for n in 1 2 3; do
+    lab_message "$n" | timeout 30 cyrus deliver -C "$DIR/imapd.conf" "$user" \
+      || lab_die "cyrus deliver of message $n to $user failed"
+  done
 done
+# LMTP can add mail but not remove it: pop3spec empties a mailbox over POP3 (DELE, QUIT) first.
+lab_write_accounts "" "lmtp://$LAB_HOST:$PORT_LMTP" yes
 lab_done

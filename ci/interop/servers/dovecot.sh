@@ -2,6 +2,7 @@
 # Dovecot POP3 on 127.0.0.1:11110 (plain + STLS) and 127.0.0.1:11111 (POP3S).
 # Maildir store and passwd-file auth under DIR, mail processes run as uid/gid 20000 (no system user).
 # Login alice / alice-pass; USER/PASS, SASL PLAIN/LOGIN/CRAM-MD5 and APOP (plaintext secret in DIR/passwd).
+# alice2..alice4 (LAB_ACCOUNTS) have the same password and Maildirs of their own (DIR/accounts.json).
 # Prints the PID (dovecot master in the foreground) on stdout.
 source "$(dirname "$0")/lib.sh"
 
@@ -13,13 +14,15 @@ lab_apt_install dovecot-core dovecot-pop3d
 lab_make_cert
 mkdir -p "$DIR"/{run,state,mail}
 
-lab_write_maildir "$DIR/mail/$LAB_USER/Maildir"
-chown -R "$LAB_UID:$LAB_GID" "$DIR/mail"
-
 # passwd-file: user:password:uid:gid:gecos:home:shell.  {PLAIN} keeps the secret usable for
 # CRAM-MD5 and APOP, which need the cleartext.
-printf '%s:{PLAIN}%s:%s:%s::%s::\n' "$LAB_USER" "$LAB_PASS" "$LAB_UID" "$LAB_GID" \
-  "$DIR/mail/$LAB_USER" > "$DIR/passwd"
+: > "$DIR/passwd"
+for user in "${LAB_USERS[@]}"; do
+  lab_write_maildir "$DIR/mail/$user/Maildir"
+  printf '%s:{PLAIN}%s:%s:%s::%s::\n' "$user" "$LAB_PASS" "$LAB_UID" "$LAB_GID" "$DIR/mail/$user" >> "$DIR/passwd"
+done
+chown -R "$LAB_UID:$LAB_GID" "$DIR/mail"
+lab_write_accounts "" "maildir:$DIR/mail/@USER@/Maildir" yes
 chmod 640 "$DIR/passwd"
 chgrp dovecot "$DIR/passwd"
 
@@ -64,6 +67,16 @@ service pop3-login {
     address = $LAB_HOST
     port = $PORT_TLS
     ssl = yes
+  }
+}
+# No authentication penalty (Dovecot's documented switch: nobody may connect to anvil's penalty
+# socket).  Otherwise every failed login from 127.0.0.1 delays the later authentication answers of
+# every parallel scenario by up to 15 s, so results depend on their order and timing, and a column
+# takes 4 minutes.  The 2 s auth_failure_delay after each failure stays.  (login_trusted_networks
+# would also skip the penalty, but it changes the greeting to "+OK [XCLIENT] ...".)
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
   }
 }
 # No other listener may exist; the defaults of these services are unix sockets under base_dir.

@@ -6,13 +6,14 @@
 #   lab_apt_install PKG...    apt-get install (one apt-get update first, only if something is missing)
 #   lab_unpack PKG...         apt-get download + dpkg-deb -x into DIR/pkg (for Conflicts: pop3-server packages)
 #   lab_make_cert             DIR/tls/{cert,key}.pem, self-signed, SAN localhost/127.0.0.1/::1
-#   lab_write_maildir / lab_write_mbox   the 3-message mailbox of user alice
+#   lab_write_maildir / lab_write_mbox   the 3-message mailbox of user alice (and of each of LAB_USERS)
 #   lab_ns_prepare / lab_ns_launcher   (servers that only read the system's /etc and /var/mail)
 #                             a private /etc overlay and /var/mail under DIR/ns, for unshare --mount
 #   lab_check_ports_free PORT...   fail early if another process holds a port
 #   lab_start CMD...          start CMD in its own session (setsid), record DIR/server.pid
 #   lab_start_ns_socat PORT CMD   same, for inetd-style servers: socat in the namespace
 #   lab_wait_ports PORT...    bounded wait for the ports, then check nothing listens off loopback
+#   lab_write_accounts ...    DIR/accounts.json: LAB_USERS as a pop3spec --config file (matrix.sh)
 #   lab_done                  print the PID on stdout
 # Diagnostics go to stderr; stdout carries only the PID.
 
@@ -23,6 +24,13 @@ LAB_PASS=alice-pass
 LAB_UID=20000
 LAB_GID=20000
 LAB_HOST=127.0.0.1
+# Disposable accounts, so that pop3spec can run scenarios in parallel (one account per job, see
+# matrix.sh): alice, the account every check has always used, then alice2..aliceN.  All share
+# alice's password, uid and gid; each has a mailbox of its own.
+LAB_ACCOUNTS=${LAB_ACCOUNTS:-4}
+LAB_USERS=("$LAB_USER")
+for ((lab_i = 2; lab_i <= LAB_ACCOUNTS; lab_i++)); do LAB_USERS+=("$LAB_USER$lab_i"); done
+unset lab_i
 LAB_PORT_WAIT_SECONDS=${LAB_PORT_WAIT_SECONDS:-20}
 # Shared across servers so a re-run does not download the same .deb again.
 LAB_DEB_CACHE=${LAB_DEB_CACHE:-/tmp/pop3lab/.debs}
@@ -184,16 +192,22 @@ lab_write_mbox() {
 # Extra lines for passwd/group (system users a package would have created) come as arguments:
 #   lab_ns_prepare 'popa3d:x:20001:20001::/nonexistent:/usr/sbin/nologin' ...   (group lines: LAB_NS_GROUPS)
 lab_ns_prepare() {
-  local line
-  mkdir -p "$DIR"/ns/{etc,work,mail,home/"$LAB_USER"}
+  local line user hash
+  mkdir -p "$DIR"/ns/{etc,work,mail}
   cp -p /etc/passwd /etc/group /etc/shadow /etc/gshadow "$DIR/ns/etc/"
-  printf '%s:x:%s:%s:Alice:%s:/bin/sh\n' "$LAB_USER" "$LAB_UID" "$LAB_GID" "$DIR/ns/home/$LAB_USER" \
-    >> "$DIR/ns/etc/passwd"
-  printf '%s:%s:19700:0:99999:7:::\n' "$LAB_USER" "$(openssl passwd -6 "$LAB_PASS")" >> "$DIR/ns/etc/shadow"
+  hash=$(openssl passwd -6 "$LAB_PASS")
+  # Every lab account shares uid 20000: the servers look users up by name, and one uid keeps the
+  # mailbox ownership the same for all of them.
+  for user in "${LAB_USERS[@]}"; do
+    mkdir -p "$DIR/ns/home/$user"
+    printf '%s:x:%s:%s:Alice:%s:/bin/sh\n' "$user" "$LAB_UID" "$LAB_GID" "$DIR/ns/home/$user" \
+      >> "$DIR/ns/etc/passwd"
+    printf '%s:%s:19700:0:99999:7:::\n' "$user" "$hash" >> "$DIR/ns/etc/shadow"
+    chown "$LAB_UID:$LAB_GID" "$DIR/ns/home/$user"
+  done
   printf '%s:x:%s:\n' "$LAB_USER" "$LAB_GID" >> "$DIR/ns/etc/group"
   for line in "$@"; do printf '%s\n' "$line" >> "$DIR/ns/etc/passwd"; done
   for line in ${LAB_NS_GROUPS:-}; do printf '%s\n' "$line" >> "$DIR/ns/etc/group"; done
-  chown "$LAB_UID:$LAB_GID" "$DIR/ns/home/$LAB_USER"
   # Same owner and mode as Debian's /var/mail (root:mail 2775) so dot-locking works.
   chown root:mail "$DIR/ns/mail"
   chmod 2775 "$DIR/ns/mail"
@@ -273,6 +287,26 @@ lab_check_loopback_only() {
     lab_stop_dir "$DIR"
     exit 1
   fi
+}
+
+# DIR/accounts.json: the lab's accounts as a `pop3spec run --config` file (matrix.sh adds the server,
+# TLS and facts on the command line).  Every account is disposable: the lab wipes DIR on each start.
+#   lab_write_accounts LOGIN_SUFFIX FIXTURES APOP
+# LOGIN_SUFFIX is appended to each user name to make the login ("@lab.test" for mailutils, or "");
+# FIXTURES is the account's fixture spec with @USER@ standing for the user name (not the login);
+# APOP is "yes" when the server accepts APOP with the password as the shared secret.
+lab_write_accounts() {
+  local suffix=$1 fixtures=$2 apop=$3 user sep="" secret=""
+  [ "$apop" = yes ] && secret=$LAB_PASS
+  {
+    printf '{\n  "accounts": [\n'
+    for user in "${LAB_USERS[@]}"; do
+      printf '%s    {"user": "%s", "pass": "%s", "apop_secret": "%s", "fixtures": "%s", "disposable": true}' \
+        "$sep" "$user$suffix" "$LAB_PASS" "$secret" "${fixtures//@USER@/$user}"
+      sep=$',\n'
+    done
+    printf '\n  ]\n}\n'
+  } > "$DIR/accounts.json"
 }
 
 lab_done() {

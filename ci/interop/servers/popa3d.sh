@@ -4,7 +4,8 @@
 # its own -D mode binds 0.0.0.0:110, so socat serves it on loopback.  It authenticates via PAM
 # (service popa3d) against /etc/shadow, needs a "popa3d" user and chroots to /var/lib/popa3d: all of
 # that is private to an unshare --mount namespace (overlay on /etc, tmpfs on /var/lib).
-# Login alice / alice-pass; mbox /var/mail/alice (= DIR/ns/mail/alice).  Prints the PID (socat).
+# Login alice / alice-pass; mbox /var/mail/alice (= DIR/ns/mail/alice); alice2..alice4 (LAB_ACCOUNTS)
+# likewise (DIR/accounts.json).  Prints the PID (socat).
 source "$(dirname "$0")/lib.sh"
 
 PORT=${POPA3D_PORT:-11130}
@@ -16,9 +17,13 @@ LAB_NS_GROUPS='popa3d:x:20001:' lab_ns_prepare 'popa3d:x:20001:20001:popa3d:/non
 mkdir -p "$DIR/ns/etc/pam.d"
 cp "$DIR/pkg/etc/pam.d/popa3d" "$DIR/ns/etc/pam.d/popa3d"
 
-lab_write_mbox "$DIR/ns/mail/$LAB_USER"
-chown "$LAB_UID:mail" "$DIR/ns/mail/$LAB_USER"
-chmod 660 "$DIR/ns/mail/$LAB_USER"
+for user in "${LAB_USERS[@]}"; do
+  lab_write_mbox "$DIR/ns/mail/$user"
+  chown "$LAB_UID:mail" "$DIR/ns/mail/$user"
+  chmod 660 "$DIR/ns/mail/$user"
+done
+# The host path of each /var/mail/<user> (a bind mount in the server's namespace).
+lab_write_accounts "" "mbox:$DIR/ns/mail/@USER@" no
 
 # The chroot directory for the unprivileged pre-auth process lives on a private tmpfs.
 lab_ns_launcher 'mount -t tmpfs -o mode=755 tmpfs /var/lib' 'mkdir -m 755 /var/lib/popa3d'

@@ -4,8 +4,9 @@
 # on every interface.  This script only ever runs it as socat's EXEC child on 127.0.0.1.
 # solid-pop3d Conflicts: pop3-server, so it is unpacked into DIR/pkg, not installed.  It authenticates
 # via PAM (service solid-pop3d) against /etc/shadow, reads /etc/spop3d.conf and drops privileges to a
-# "spop3d" user (group mail) before login: all private to an unshare --mount namespace (overlay on /etc).  Login alice / alice-pass; mbox /var/mail/alice
-# (= DIR/ns/mail/alice).  APOP is advertised (timestamp in the greeting) but alice has no APOP secret
+# "spop3d" user (group mail) before login: all private to an unshare --mount namespace (overlay on /etc).
+# Login alice / alice-pass; mbox /var/mail/alice (= DIR/ns/mail/alice); alice2..alice4 (LAB_ACCOUNTS)
+# likewise (DIR/accounts.json).  APOP is advertised (timestamp in the greeting) but alice has no APOP secret
 # (that needs ~/.spop3d written by the interactive pop_auth).  Prints the PID (socat).
 source "$(dirname "$0")/lib.sh"
 
@@ -29,9 +30,13 @@ cat > "$DIR/ns/etc/spop3d.conf" <<CONF
 </Global>
 CONF
 
-lab_write_mbox "$DIR/ns/mail/$LAB_USER"
-chown "$LAB_UID:mail" "$DIR/ns/mail/$LAB_USER"
-chmod 660 "$DIR/ns/mail/$LAB_USER"
+for user in "${LAB_USERS[@]}"; do
+  lab_write_mbox "$DIR/ns/mail/$user"
+  chown "$LAB_UID:mail" "$DIR/ns/mail/$user"
+  chmod 660 "$DIR/ns/mail/$user"
+done
+# The host path of each /var/mail/<user> (a bind mount in the server's namespace).
+lab_write_accounts "" "mbox:$DIR/ns/mail/@USER@" no
 
 # shellcheck disable=SC2119  # no extra mounts needed
 lab_ns_launcher

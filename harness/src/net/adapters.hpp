@@ -13,7 +13,9 @@
 namespace pop3::harness::detail {
 
 [[nodiscard]] std::shared_ptr<fixture_adapter> make_maildir_adapter(std::string path_template);
-[[nodiscard]] std::shared_ptr<fixture_adapter> make_mbox_adapter(std::string path_template);
+/// `lock_wait` bounds the wait for another holder of the mbox's dot-lock.
+[[nodiscard]] std::shared_ptr<fixture_adapter> make_mbox_adapter(std::string path_template,
+                                                                 std::chrono::milliseconds lock_wait);
 [[nodiscard]] std::shared_ptr<fixture_adapter> make_exec_adapter(std::string command, std::chrono::milliseconds timeout);
 /// SMTP (lmtp = false) or LMTP (RFC 2033) delivery to host:port.
 [[nodiscard]] std::shared_ptr<fixture_adapter> make_mail_transfer_adapter(bool lmtp, std::string host,

@@ -1,4 +1,5 @@
-// The file-based fixture adapters: maildir:PATH and mbox:PATH.
+// The file-based fixture adapters: maildir:PATH and mbox:PATH. What they create belongs to the
+// mailbox's owner (mailbox_files.hpp), and mbox rewrites take the mailbox's dot-lock.
 #include <array>
 #include <cerrno>
 #include <cstdio>
@@ -6,12 +7,14 @@
 #include <ctime>
 #include <mutex>
 #include <system_error>
+#include <thread>
 
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
 
 #include "adapters.hpp"
+#include "mailbox_files.hpp"
 
 namespace pop3::harness::detail {
 namespace {
@@ -60,12 +63,6 @@ std::string unique_maildir_name() {
   return std::string(head.data()) + host;
 }
 
-void ensure_directory(const fs::path& dir) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) throw fixture_error("cannot create " + dir.string() + ": " + ec.message());
-}
-
 class maildir_adapter final : public fixture_adapter {
  public:
   explicit maildir_adapter(std::string path_template) : template_(std::move(path_template)) {}
@@ -74,7 +71,7 @@ class maildir_adapter final : public fixture_adapter {
 
   void replace(const mailbox_owner& owner, std::span<const std::string> messages) override {
     const fs::path root = expand_user(template_, owner.user);
-    for (const char* sub : {"new", "cur", "tmp"}) ensure_directory(root / sub);
+    const auto ownership = prepare(root);
     for (const char* sub : {"new", "cur"}) {
       std::error_code ec;
       for (const auto& entry : fs::directory_iterator(root / sub, ec)) {
@@ -84,17 +81,31 @@ class maildir_adapter final : public fixture_adapter {
       }
       if (ec) throw fixture_error("cannot list " + (root / sub).string() + ": " + ec.message());
     }
-    for (const auto& message : messages) deliver(owner, message);
+    for (const auto& message : messages) write_message(root, ownership, message);
   }
 
   void deliver(const mailbox_owner& owner, const std::string& message) override {
     const fs::path root = expand_user(template_, owner.user);
-    for (const char* sub : {"new", "cur", "tmp"}) ensure_directory(root / sub);
+    write_message(root, prepare(root), message);
+  }
+
+  [[nodiscard]] std::string describe() const override { return "maildir:" + template_; }
+
+ private:
+  // The Maildir's ownership (of its nearest existing ancestor, if it is new), and its three
+  // subdirectories, created with that ownership if missing.
+  static mailbox_ownership prepare(const fs::path& root) {
+    const auto ownership = ownership_from_directory(root);
+    for (const char* sub : {"new", "cur", "tmp"}) create_owned_directories(root / sub, ownership);
+    return ownership;
+  }
+
+  static void write_message(const fs::path& root, const mailbox_ownership& ownership, const std::string& message) {
     // Maildir delivery protocol: write under tmp/, then rename into new/ (atomic for readers).
     const auto name = unique_maildir_name();
     const auto temporary = root / "tmp" / name;
     {
-      const file_descriptor file(temporary, O_WRONLY | O_CREAT | O_EXCL);
+      const owned_new_file file(temporary, ownership);
       write_fully(file.get(), to_lf(message), temporary);
     }
     std::error_code ec;
@@ -102,9 +113,6 @@ class maildir_adapter final : public fixture_adapter {
     if (ec) throw fixture_error("cannot move " + temporary.string() + " into new/: " + ec.message());
   }
 
-  [[nodiscard]] std::string describe() const override { return "maildir:" + template_; }
-
- private:
   std::string template_;
 };
 
@@ -137,7 +145,8 @@ std::string mbox_entry(std::string_view message) {
 
 class mbox_adapter final : public fixture_adapter {
  public:
-  explicit mbox_adapter(std::string path_template) : template_(std::move(path_template)) {}
+  mbox_adapter(std::string path_template, std::chrono::milliseconds lock_wait)
+      : template_(std::move(path_template)), lock_wait_(lock_wait) {}
 
   [[nodiscard]] bool can_clear() const noexcept override { return true; }
 
@@ -145,10 +154,14 @@ class mbox_adapter final : public fixture_adapter {
     const fs::path path = expand_user(template_, owner.user);
     std::string content;
     for (const auto& message : messages) content += mbox_entry(message);
-    // Write beside it and rename over it, so a reader never sees half a mailbox.
+    const auto ownership = ownership_from_file(path);
+    const mbox_dot_lock lock(path, lock_wait_, ownership);
+    // Write beside it and rename over it, so a reader never sees half a mailbox. A copy left by
+    // an interrupted run is ours to remove.
     const fs::path temporary = path.string() + ".pop3spec-tmp";
+    ::unlink(temporary.c_str());
     {
-      const file_descriptor file(temporary, O_WRONLY | O_CREAT | O_TRUNC);
+      const owned_new_file file(temporary, ownership);
       write_fully(file.get(), content, temporary);
     }
     std::error_code ec;
@@ -158,15 +171,31 @@ class mbox_adapter final : public fixture_adapter {
 
   void deliver(const mailbox_owner& owner, const std::string& message) override {
     const fs::path path = expand_user(template_, owner.user);
+    const auto ownership = ownership_from_file(path);
+    const mbox_dot_lock lock(path, lock_wait_, ownership);
     const file_descriptor file(path, O_WRONLY | O_APPEND | O_CREAT);
-    if (::flock(file.get(), LOCK_EX) != 0) throw fixture_error("cannot lock " + path.string() + ": " + std::strerror(errno));
+    give_ownership(file.get(), path, ownership);
+    // Servers that lock with flock() instead of (or as well as) the dot-lock; bounded like it.
+    lock_bounded(file.get(), path);
     write_fully(file.get(), mbox_entry(message), path);
   }
 
   [[nodiscard]] std::string describe() const override { return "mbox:" + template_; }
 
  private:
+  void lock_bounded(int fd, const fs::path& path) const {
+    const auto deadline = std::chrono::steady_clock::now() + lock_wait_;
+    while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      if (errno != EWOULDBLOCK && errno != EINTR)
+        throw fixture_error("cannot lock " + path.string() + ": " + std::strerror(errno));
+      if (std::chrono::steady_clock::now() >= deadline)
+        throw fixture_error("the mbox is locked: another process holds flock() on " + path.string());
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+
   std::string template_;
+  std::chrono::milliseconds lock_wait_;
 };
 
 }  // namespace
@@ -175,8 +204,8 @@ std::shared_ptr<fixture_adapter> make_maildir_adapter(std::string path_template)
   return std::make_shared<maildir_adapter>(std::move(path_template));
 }
 
-std::shared_ptr<fixture_adapter> make_mbox_adapter(std::string path_template) {
-  return std::make_shared<mbox_adapter>(std::move(path_template));
+std::shared_ptr<fixture_adapter> make_mbox_adapter(std::string path_template, std::chrono::milliseconds lock_wait) {
+  return std::make_shared<mbox_adapter>(std::move(path_template), lock_wait);
 }
 
 }  // namespace pop3::harness::detail

@@ -55,7 +55,7 @@ std::shared_ptr<fixture_adapter> make_fixture_adapter(std::string_view spec, std
     return rest;
   };
   if (spec.starts_with("maildir:")) return detail::make_maildir_adapter(rest_after("maildir:"));
-  if (spec.starts_with("mbox:")) return detail::make_mbox_adapter(rest_after("mbox:"));
+  if (spec.starts_with("mbox:")) return detail::make_mbox_adapter(rest_after("mbox:"), timeout);
   if (spec.starts_with("exec:")) return detail::make_exec_adapter(rest_after("exec:"), timeout);
   if (spec.starts_with("smtp://")) return make_network_adapter(spec, false, rest_after("smtp://"), timeout);
   if (spec.starts_with("lmtp://")) return make_network_adapter(spec, true, rest_after("lmtp://"), timeout);

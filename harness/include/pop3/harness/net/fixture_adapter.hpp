@@ -3,7 +3,10 @@
 // POP3 cannot create mail, so each adapter reaches the mailbox another way (files, an MTA, a script).
 //
 //   maildir:PATH       write into the account's Maildir (PATH may contain {user})
-//   mbox:PATH          rewrite / append to the account's mbox file (PATH may contain {user})
+//   mbox:PATH          rewrite / append to the account's mbox file (PATH may contain {user}),
+//                      under its dot-lock PATH.lock
+//                      (both: what they create gets the mailbox's owner, group and mode, so a
+//                      server reading mail as another user can read it)
 //   smtp://host:port   deliver through an SMTP server to the account's address
 //   lmtp://host:port   deliver through an LMTP server to the account's address
 //   exec:COMMAND       run `/bin/sh -c COMMAND` with the message on stdin and
