@@ -90,8 +90,8 @@ class interpreter {
   [[nodiscard]] std::string inconclusive_close(const step& st) const;
   /// Ends the scenario as a skip if a close at `st` is inconclusive (see above); true if it did.
   bool end_if_inconclusive(const step& st);
-  /// A setup step (the greeting read before the scenario's steps, the state: transaction login)
-  /// is not evidence about the scenario's rules: its failure is an error of the setup.
+  /// A setup step (the state: transaction login before the scenario's steps) is not evidence
+  /// about the scenario's rules: its failure is an error of the setup.
   [[nodiscard]] bool is_setup(const step& st) const;
   /// Record mode: appends the response read for `st` (null in check mode).
   recorded_response* remember(const step& st, recorded_response::kind k, std::string status = {});

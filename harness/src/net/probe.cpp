@@ -42,8 +42,7 @@ probe_result probe_account(const target& where, const account& who, const timing
   probe_result out;
   std::optional<detail::pop3_client> connection;
   try {
-    // Login answers may be delayed by the server after failed logins: the probe waits for them.
-    connection.emplace(where, limits.scaled_auth());
+    connection.emplace(where, limits.scaled_read());
   } catch (const std::exception& e) {
     throw setup_error("TLS setup (--ca " + where.ca_file + "): " + e.what());
   }
