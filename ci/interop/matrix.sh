@@ -16,6 +16,8 @@
 #   MATRIX_COLUMN_TIMEOUT=S     bound on one column's pop3spec run (default 1500 s)
 #   MATRIX_UPDATE_KNOWN=1       rewrite each known list from this run's failures and errors
 #   KEEP=1                      leave the servers running afterwards
+#   MATRIX_PORT_OFFSET=N        a second lab beside the first: every port + N, labs in
+#                               /tmp/pop3lab+N/<server> (e.g. 1000: dovecot on 12110)
 #   extra pop3spec run options: MATRIX_RUN_OPTIONS (word-split), e.g. "--filter 'rfc1939/*'"
 set -uo pipefail
 
@@ -31,6 +33,23 @@ declare -A plain_port=([dovecot]=11110 [mailutils]=11120 [popa3d]=11130 [solid-p
   [cyrus]=11160)
 # Only the servers with a POP3S port get a tls column (popa3d and Solid POP3 have no TLS at all).
 declare -A tls_port=([dovecot]=11111 [mailutils]=11121 [courier]=11151 [cyrus]=11161)
+port_offset=${MATRIX_PORT_OFFSET:-0}
+lab_root=/tmp/pop3lab
+if [ "$port_offset" != 0 ]; then
+  lab_root=/tmp/pop3lab+$port_offset
+  for name in "${all_servers[@]}"; do
+    plain_port[$name]=$((plain_port[$name] + port_offset))
+    [ -z "${tls_port[$name]:-}" ] || tls_port[$name]=$((tls_port[$name] + port_offset))
+  done
+fi
+# The server scripts' port variables (DOVECOT_PORT, ..., CYRUS_PORT_LMTP), for one server.
+server_env() {  # SERVER
+  local var
+  var=$(printf '%s' "$1" | tr 'a-z-' 'A-Z_')
+  printf '%s\n' "${var}_PORT=${plain_port[$1]}"
+  [ -z "${tls_port[$1]:-}" ] || printf '%s\n' "${var}_PORT_TLS=${tls_port[$1]}"
+  [ "$1" != cyrus ] || printf '%s\n' "CYRUS_PORT_LMTP=$((11162 + port_offset))"
+}
 
 servers=("$@")
 ((${#servers[@]})) || servers=("${all_servers[@]}")
@@ -54,7 +73,7 @@ lab_apt_install jq >/dev/null || exit 2  # reads the JSON reports below
 out=${MATRIX_OUT:-$root/reports/interop}
 known_dir=$here/known
 jobs=${MATRIX_JOBS:-$LAB_ACCOUNTS}
-mkdir -p "$out" /tmp/pop3lab
+mkdir -p "$out" "$lab_root"
 
 columns_of() {  # SERVER -> its column names
   printf '%s\n' "$1-plain"
@@ -63,11 +82,12 @@ columns_of() {  # SERVER -> its column names
 
 # One column: a fresh server, then the whole corpus.  pop3spec's exit code goes to DIR/exit-code.
 run_column() {
-  local name=$1 mode=$2 column="$1-$2" lab=/tmp/pop3lab/$1 dir args=() code
+  local name=$1 mode=$2 column="$1-$2" lab=$lab_root/$1 dir args=() code
   dir=$out/$column
   rm -rf "$dir"
   mkdir -p "$dir"
-  if ! POP3LAB_DIR=$lab "$here/servers/$name.sh" > /dev/null 2> "$dir/server-start.log"; then
+  # shellcheck disable=SC2046  # server_env prints NAME=VALUE words
+  if ! env POP3LAB_DIR="$lab" $(server_env "$name") "$here/servers/$name.sh" > /dev/null 2> "$dir/server-start.log"; then
     echo "the server did not start: see server-start.log" > "$dir/console.txt"
     echo start-failed > "$dir/exit-code"
     return
@@ -82,7 +102,7 @@ run_column() {
   fi
   [ ! -f "$known_dir/$column.txt" ] || args+=(--baseline "$known_dir/$column.txt")
   # --timeout 20: servers delay the answer to a failed login (Dovecot by 2 s), and a
-  # server with an auth penalty (Dovecot's, off in the lab) by up to 15 s.
+  # server with an auth penalty (Dovecot's) by up to 15 s; pop3spec waits --auth-timeout (30 s) for those.
   # shellcheck disable=SC2086  # MATRIX_RUN_OPTIONS is a list of words
   timeout --kill-after=30 "${MATRIX_COLUMN_TIMEOUT:-1500}" "$pop3spec" run "${args[@]}" \
     --config "$lab/accounts.json" --jobs "$jobs" --max-wait 30 --allow-destructive --timeout 20 \
@@ -98,7 +118,7 @@ run_server() {
     run_column "$name" "${column#"$name"-}"
     echo "$((SECONDS - started))" > "$out/$column/seconds"
   done
-  [ "${KEEP:-0}" = 1 ] || POP3LAB_DIR=/tmp/pop3lab/$name "$here/servers/stop.sh" "$name" 2>/dev/null
+  [ "${KEEP:-0}" = 1 ] || POP3LAB_DIR=$lab_root/$name "$here/servers/stop.sh" "$name" 2>/dev/null
 }
 
 # "MUST 120 pass / 3 fail, SHOULD 2 warn, ...": the raw verdicts, by level, of one results.json.

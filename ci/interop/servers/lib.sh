@@ -100,17 +100,26 @@ lab_init() {
   export DIR
 }
 
-lab_apt_updated=0
-lab_apt_update_once() {
-  [ $lab_apt_updated -eq 1 ] && return 0
+# The lab scripts run in parallel (matrix.sh), and apt takes its locks without waiting for
+# `apt-get update`: every apt step runs under one lock of the lab's, and one update an hour serves
+# them all.
+LAB_APT_LOCK=/tmp/pop3lab/.apt.lock
+LAB_APT_STAMP=/tmp/pop3lab/.apt-updated
+lab_apt_locked() {
+  mkdir -p "$(dirname "$LAB_APT_LOCK")"
+  ( flock -w 1200 9 || lab_die "waited 20 minutes for $LAB_APT_LOCK"; "$@" ) 9> "$LAB_APT_LOCK"
+}
+
+lab_apt_update_once() {  # call under lab_apt_locked
+  [ -n "$(find "$LAB_APT_STAMP" -mmin -60 2>/dev/null)" ] && return 0
   lab_log "apt-get update"
   DEBIAN_FRONTEND=noninteractive timeout 300 apt-get -o DPkg::Lock::Timeout=120 update -qq >&2
-  lab_apt_updated=1
+  touch "$LAB_APT_STAMP"
 }
 
 lab_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
-lab_apt_install() {
+lab_apt_install_now() {
   local missing=() p
   for p in "$@"; do lab_installed "$p" || missing+=("$p"); done
   ((${#missing[@]})) || return 0
@@ -118,6 +127,17 @@ lab_apt_install() {
   lab_log "apt-get install ${missing[*]}"
   DEBIAN_FRONTEND=noninteractive timeout 900 apt-get -y -qq -o DPkg::Lock::Timeout=120 \
     install --no-install-recommends "${missing[@]}" >&2
+}
+lab_apt_install() {
+  local p
+  for p in "$@"; do lab_installed "$p" || { lab_apt_locked lab_apt_install_now "$@"; return; }; done
+}
+
+lab_download_deb() {  # PKG; call under lab_apt_locked
+  [ -n "$(find "$LAB_DEB_CACHE" -maxdepth 1 -name "${1}_*.deb")" ] && return 0
+  lab_apt_update_once
+  lab_log "apt-get download $1"
+  (cd "$LAB_DEB_CACHE" && timeout 300 apt-get download -qq "$1" >&2)
 }
 
 # Fetch packages that declare Conflicts: pop3-server and unpack them into DIR/pkg without dpkg
@@ -130,9 +150,7 @@ lab_unpack() {
   for p in "$@"; do
     deb=$(find "$LAB_DEB_CACHE" -maxdepth 1 -name "${p}_*.deb" | sort | tail -n 1)
     if [ -z "$deb" ]; then
-      lab_apt_update_once
-      lab_log "apt-get download $p"
-      (cd "$LAB_DEB_CACHE" && timeout 300 apt-get download -qq "$p" >&2)
+      lab_apt_locked lab_download_deb "$p"
       deb=$(find "$LAB_DEB_CACHE" -maxdepth 1 -name "${p}_*.deb" | sort | tail -n 1)
       [ -n "$deb" ] || lab_die "apt-get download $p produced no .deb"
     fi
