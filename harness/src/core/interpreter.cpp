@@ -404,6 +404,10 @@ bool interpreter::end_if_inconclusive(const step& st) {
   return true;
 }
 
+void interpreter::end_inconclusive(const step& st, const std::string& reason, const std::string& what) {
+  finish(reports::verdict::skip, prefix(st) + "inconclusive: the server " + what + ": " + reason);
+}
+
 void interpreter::finish(reports::verdict v, std::string message, std::string expected, std::string actual) {
   if (finishing_) return;
   finishing_ = true;

@@ -90,6 +90,8 @@ class interpreter {
   [[nodiscard]] std::string inconclusive_close(const step& st) const;
   /// Ends the scenario as a skip if a close at `st` is inconclusive (see above); true if it did.
   bool end_if_inconclusive(const step& st);
+  /// Ends the scenario as a skip: the server gave an answer a scenario marked <inconclusive: REASON>.
+  void end_inconclusive(const step& st, const std::string& reason, const std::string& what);
   /// A setup step (the state: transaction login before the scenario's steps) is not evidence
   /// about the scenario's rules: its failure is an error of the setup.
   [[nodiscard]] bool is_setup(const step& st) const;

@@ -131,9 +131,15 @@ void interpreter::on_status(const step& st, const expect_step& x, const event& e
     conns_[st.conn].open = false;
     remember(st, recorded_response::kind::closed);
     // <closed> takes every close; <close-notify> only one that a TLS close_notify announced.
-    const bool allowed =
-        has(outcome::kind::closed) || (has(outcome::kind::close_notify) && closed->kind == close_kind::tls_close_notify);
-    if (!allowed && !end_if_inconclusive(st)) fail(st, expected, actual, "");
+    const auto taken = std::find_if(x.alternatives.begin(), x.alternatives.end(), [&](const outcome& o) {
+      return o.k == outcome::kind::closed ||
+             (o.k == outcome::kind::close_notify && closed->kind == close_kind::tls_close_notify);
+    });
+    if (taken == x.alternatives.end()) {
+      if (!end_if_inconclusive(st)) fail(st, expected, actual, "");
+    } else if (!taken->inconclusive.empty()) {
+      end_inconclusive(st, taken->inconclusive, "closed the connection");
+    }
     if (finishing_) return;
     abandon(st);
     return;
@@ -182,6 +188,7 @@ void interpreter::on_status(const step& st, const expect_step& x, const event& e
     }
     commit(m.captures);
     matched = true;
+    if (!o.inconclusive.empty()) return end_inconclusive(st, o.inconclusive, "answered " + describe(line));
     break;
   }
   if (!matched) {

@@ -202,6 +202,7 @@ std::string render_outcomes(const std::vector<outcome>& alternatives, const valu
         out += "<silence " + detail::format_duration(o.silence) + ">";
         break;
     }
+    if (!o.inconclusive.empty()) out += " <inconclusive: " + o.inconclusive + ">";
   }
   return out;
 }
@@ -267,12 +268,18 @@ block_result check_block(const response_block& block, const block_data& data, co
       case block_check::kind::lines:
       case block_check::kind::octets: {
         const bool lines = c.k == block_check::kind::lines;
-        const auto v = c.expr->evaluate(bound);
-        if (!v.value) return block_fail(c.where, "${" + c.expr->source() + "}", "", v.error);
-        const std::size_t actual = lines ? wire.size() : data.content.size();
-        if (!same_value(std::to_string(actual), *v.value)) {
+        const std::string actual = std::to_string(lines ? wire.size() : data.content.size());
+        std::string expected;
+        bool matched = false;
+        for (const auto& count : c.counts) {
+          const auto v = count->evaluate(bound);
+          if (!v.value) return block_fail(c.where, "${" + count->source() + "}", "", v.error);
+          matched = matched || same_value(actual, *v.value);
+          expected += (expected.empty() ? "" : " or ") + *v.value;
+        }
+        if (!matched) {
           const std::string unit = lines ? " data lines" : " octets";
-          return block_fail(c.where, *v.value + unit, std::to_string(actual) + unit, "");
+          return block_fail(c.where, expected + unit, actual + unit, "");
         }
         break;
       }

@@ -1,4 +1,5 @@
 // Parsing what follows "S:" (and each:/has:/lacks:): alternatives, outcome markers and tokens.
+#include <algorithm>
 #include <exception>
 
 #include "pop3/harness/matcher.hpp"
@@ -78,8 +79,12 @@ class outcomes_parser {
     return tokens;
   }
 
-  void build(const std::vector<raw_token>& raw) {
+  void build(std::vector<raw_token> raw) {
     outcome out;
+    if (raw.size() > 1 && raw.back().text.starts_with(inconclusive_marker)) {
+      if (!inconclusive(raw.back(), out)) return;
+      raw.pop_back();
+    }
     if (raw.size() == 1 && is_marker(raw[0].text)) {
       if (marker(raw[0], out)) result_.alternatives.push_back(std::move(out));
       return;
@@ -102,6 +107,21 @@ class outcomes_parser {
       out.pattern.tokens.push_back(std::move(t));
     }
     if (ok) result_.alternatives.push_back(std::move(out));
+  }
+
+  static constexpr std::string_view inconclusive_marker = "<inconclusive:";
+
+  bool inconclusive(const raw_token& r, outcome& out) {
+    const std::string_view reason =
+        r.text.ends_with(">") ? detail::trim(r.text.substr(inconclusive_marker.size(),
+                                                           r.text.size() - inconclusive_marker.size() - 1))
+                              : std::string_view();
+    if (reason.empty()) {
+      return error(r.column, "<inconclusive:> needs a reason",
+                   "write e.g. S: -ERR | +OK <inconclusive: the server takes no lock> (no '>' inside)");
+    }
+    out.inconclusive = std::string(reason);
+    return true;
   }
 
   bool marker(const raw_token& r, outcome& out) {
@@ -140,6 +160,10 @@ class outcomes_parser {
       if (!last)
         return error(r.column, "'...' must be the last token", "'...' stands for the rest of the line");
       return true;
+    }
+    if (s.starts_with(inconclusive_marker)) {
+      return error(r.column, "<inconclusive: ...> must end its alternative",
+                   "write it last, after the outcome it qualifies, e.g. S: -ERR | +OK <inconclusive: why>");
     }
     if (is_marker(s)) {
       return error(r.column, std::string(s) + " must be an alternative on its own",
@@ -258,7 +282,8 @@ class outcomes_parser {
   }
 
   static bool is_marker(std::string_view s) {
-    return s.starts_with("<closed") || s.starts_with("<close-notify") || s.starts_with("<silence");
+    return s.starts_with("<closed") || s.starts_with("<close-notify") || s.starts_with("<silence") ||
+           s.starts_with(inconclusive_marker);
   }
 
   [[nodiscard]] int col(std::size_t offset) const { return column_ + static_cast<int>(offset); }
@@ -277,6 +302,26 @@ class outcomes_parser {
 
 outcomes_parse_result parse_outcomes(std::string_view text, int column) {
   return outcomes_parser(text, column).run();
+}
+
+counts_parse_result parse_counts(std::string_view text, int column) {
+  counts_parse_result out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t bar = std::min(text.find('|', start), text.size());
+    const std::string_view part = text.substr(start, bar - start);
+    const std::size_t lead = part.find_first_not_of(" \t");
+    auto parsed = expression::parse(detail::trim(part));
+    if (parsed.value) {
+      out.counts.push_back(std::move(parsed.value));
+    } else {
+      const std::size_t at = start + (lead == std::string_view::npos ? 0 : lead) + parsed.offset;
+      out.errors.push_back({column + static_cast<int>(at), parsed.error,
+                            "write a number or an expression without ${}, e.g. size1, count+1 or 4 | 5"});
+    }
+    start = bar + 1;
+  }
+  return out;
 }
 
 }  // namespace pop3::harness

@@ -134,6 +134,14 @@ class step_builder {
     }
   }
 
+  bool parse_counts(const logical_line& l, block_check& c) {
+    auto parsed = harness::parse_counts(l.args, l.args_column);
+    report(l, parsed.errors);
+    for (const auto& count : parsed.counts) require_defined(l, count->names(), l.args_column);
+    c.counts = std::move(parsed.counts);
+    return parsed.errors.empty();
+  }
+
   void require_qualified(const logical_line& l, const qualified_name& q, int column) {
     const auto& names = connection_builtin_names;
     if (std::find(names.begin(), names.end(), q.field) == names.end()) {
@@ -396,19 +404,10 @@ class step_builder {
         c.pattern = std::move(p);
         b.checks.push_back(std::move(c));
       } else if (l.kind == "lines" || l.kind == "octets") {
-        auto parsed = expression::parse(l.args);
-        if (!parsed.value) {
-          sink_.error(
-              l, l.args_column + static_cast<int>(parsed.offset), parsed.error,
-              "write a number or an expression without ${}, e.g. " + l.kind + ": size1 or lines: count+1");
-          continue;
-        }
-        require_defined(l, parsed.value->names(), l.args_column);
         block_check c;
         c.k = l.kind == "lines" ? block_check::kind::lines : block_check::kind::octets;
         c.where = at;
-        c.expr = std::move(parsed.value);
-        b.checks.push_back(std::move(c));
+        if (parse_counts(l, c)) b.checks.push_back(std::move(c));
       } else if (auto content = body_content(l, s_, resolve_, sink_)) {
         block_check c;
         c.k = block_check::kind::body;

@@ -49,6 +49,10 @@ struct outcome {
   kind k = kind::line;
   line_pattern pattern;                  ///< kind::line
   std::chrono::milliseconds silence{0};  ///< kind::silence: nothing may arrive for this long
+  /// `<inconclusive: REASON>` after the alternative: the answer is allowed, but it leaves the
+  /// scenario's rules unchecked (e.g. a server that takes no lock cannot show how it answers a
+  /// login to a locked maildrop), so the scenario ends as a skip saying REASON.
+  std::string inconclusive;
 };
 
 /// Where a line sits: the first line of a response (free text may follow the pattern) or a data
@@ -72,6 +76,14 @@ struct outcomes_parse_result {
   std::vector<outcome> alternatives;  ///< separated by "|" in the source
   std::vector<pattern_error> errors;
 };
+
+struct counts_parse_result {
+  std::vector<std::shared_ptr<const expression>> counts;  ///< separated by "|" in the source
+  std::vector<pattern_error> errors;
+};
+
+/// Parses the text after "lines:" or "octets:": one expression, or alternatives "A | B".
+[[nodiscard]] counts_parse_result parse_counts(std::string_view text, int column);
 
 /// Parses the text after "S:" (alternatives, outcome markers, tokens). `column` is the 1-based
 /// column of text[0] in the scenario line. Never throws.
@@ -105,16 +117,16 @@ struct block_line {
 /// An assertion about the whole block.
 struct block_check {
   enum class kind {
-    lines,   ///< lines: EXPR     number of data lines
+    lines,   ///< lines: EXPR [| EXPR...]    number of data lines (any of the alternatives)
     each,    ///< each: PATTERN   every data line matches
     has,     ///< has: PATTERN    at least one data line matches
     lacks,   ///< lacks: PATTERN  no data line matches
     body,    ///< body: PATH | message N   unstuffed content equals the fixture (CRLF-normalised)
-    octets,  ///< octets: EXPR    unstuffed octet count (what LIST reports) equals the value
+    octets,  ///< octets: EXPR [| EXPR...]   unstuffed octet count (what LIST reports) equals one
   };
   kind k = kind::lines;
   source_location where;
-  std::shared_ptr<const expression> expr;  ///< lines, octets
+  std::vector<std::shared_ptr<const expression>> counts;  ///< lines, octets: the alternatives
   line_pattern pattern;                    ///< each, has, lacks
   std::string body;                        ///< body: the expected content
   std::string label;                       ///< body: "fixtures/x.eml" or "message 2"
