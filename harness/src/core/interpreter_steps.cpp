@@ -88,8 +88,9 @@ std::optional<action> interpreter::start(const step& st) {
     }
     std::chrono::milliseconds timeout{0};
     for (const outcome& o : x->alternatives) timeout = std::max(timeout, o.silence);
-    if (timeout.count() == 0 && answers_login(st, *x)) timeout = ctx_.auth_timeout;
-    return read_line_action{st.conn, protocol::max_response_line_octets, timeout};
+    const bool login_answer = timeout.count() == 0 && answers_login(st, *x);
+    if (login_answer) timeout = ctx_.auth_timeout;
+    return read_line_action{st.conn, protocol::max_response_line_octets, timeout, login_answer};
   }
   if (const auto* t = std::get_if<tls_step>(&st.action)) {
     std::string options = t->offer.to_string();

@@ -271,9 +271,9 @@ block_result check_block(const response_block& block, const block_data& data, co
         const std::string actual = std::to_string(lines ? wire.size() : data.content.size());
         std::string expected;
         bool matched = false;
-        for (const auto& count : c.counts) {
-          const auto v = count->evaluate(bound);
-          if (!v.value) return block_fail(c.where, "${" + count->source() + "}", "", v.error);
+        for (const auto& wanted : c.counts) {
+          const auto v = wanted->evaluate(bound);
+          if (!v.value) return block_fail(c.where, "${" + wanted->source() + "}", "", v.error);
           matched = matched || same_value(actual, *v.value);
           expected += (expected.empty() ? "" : " or ") + *v.value;
         }

@@ -105,7 +105,11 @@ class driver {
     if (over_time_) co_return timeout_event{};
     // An explicit silence period is part of the scenario's meaning and is not scaled.
     const auto timeout = a.timeout.count() > 0 ? a.timeout : limits_.scaled_read();
-    auto outcome = co_await conn->read_line(a.max_octets, deadline_for(timeout));
+    const auto started = steady::now();
+    // A login answer gets its whole --auth-timeout, even near the scenario's limit.
+    const auto until = a.login_answer ? started + timeout : deadline_for(timeout);
+    auto outcome = co_await conn->read_line(a.max_octets, until);
+    if (a.login_answer) deadline_ += steady::now() - started;  // the server's delay, not the scenario's
     note_deadline_passed();
     switch (outcome.status) {
       case io_outcome::kind::ok: co_return line_event{std::move(outcome.line)};

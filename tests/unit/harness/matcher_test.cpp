@@ -211,7 +211,7 @@ block_check check(block_check::kind k, std::string_view arg) {
   c.k = k;
   c.where = source_location{"t.pop3", 7, 8};
   if (k == block_check::kind::lines || k == block_check::kind::octets) {
-    c.expr = expression::parse(arg).value;
+    c.counts = {expression::parse(arg).value};
   } else if (k == block_check::kind::body) {
     c.body = std::string(arg);
     c.label = "fixtures/x.eml";

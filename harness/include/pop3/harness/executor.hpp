@@ -41,6 +41,9 @@ struct read_line_action {                                  ///< one framed line
   std::size_t max_octets;
   /// 0: the runner's read timeout; otherwise this one (S: <silence 2s>).
   std::chrono::milliseconds timeout{0};
+  /// Answers a login command: servers delay these on purpose after failed logins (RFC 1939 §13),
+  /// so the time it takes extends the scenario's limit, as a wait: does.
+  bool login_answer = false;
 };
 struct start_tls_action {                                  ///< TLS handshake on `conn` now (after STLS +OK)
   std::string conn;
