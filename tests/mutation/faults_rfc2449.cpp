@@ -107,6 +107,14 @@ std::vector<fault_spec> rfc2449_faults() {
       each_connection<long_line_hangup>(std::size_t{200}));
   add("rfc2449/login-delay/largest-in-authorization", "announces LOGIN-DELAY 900 after login (more than before it)",
       transaction_capability("LOGIN-DELAY", [](std::string_view) { return "LOGIN-DELAY 900"; }));
+  // The LOGIN-DELAY 5 configuration with enforcement switched off, announcing 10 s in both states.
+  out.push_back({"rfc2449/login-delay/enforce", "announces LOGIN-DELAY 10 but accepts logins at any interval",
+                 "LOGIN-DELAY 5",
+                 stateless(edit_capa([](std::string_view l, pop3_state) -> replacement {
+                   if (capa_tag(l) != "LOGIN-DELAY") return std::nullopt;
+                   return std::vector<std::string>{"LOGIN-DELAY 10"};
+                 })),
+                 {}, [](refd::server_config& c, const upstream_files&) { c.login_delay = std::chrono::seconds(0); }});
   add("rfc2449/login-delay/syntax", "adds USER to LOGIN-DELAY after login",
       transaction_capability("LOGIN-DELAY", [](std::string_view l) { return std::string(l) + " USER"; }));
   add("rfc2449/pipelining/in-order", "never answers a command sent before the previous answer arrived",

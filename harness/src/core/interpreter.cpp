@@ -42,6 +42,10 @@ interpreter::interpreter(const scenario& s, run_context ctx)
     finish(reports::verdict::skip, *gates.skip_reason);
     return;
   }
+  if (auto too_long = resolve_announced_waits(s_, ctx_)) {
+    finish(reports::verdict::skip, *too_long);
+    return;
+  }
   probing_ = std::move(gates.probing);
   unadvertised_ = std::move(gates.unadvertised);
   const auto messages = mailbox_messages(s_);
