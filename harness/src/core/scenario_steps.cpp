@@ -250,14 +250,16 @@ class step_builder {
     // "TAG" or "TAG + D": the seconds a capability announces (LOGIN-DELAY), plus a fixed part.
     std::string tag;
     std::string_view fixed = l.args;
-    if (!fixed.empty() && std::isalpha(static_cast<unsigned char>(fixed.front()))) {
+    // A tag is written in upper case, as the RFCs write them, so "wait: soon" stays a bad duration.
+    if (!fixed.empty() && std::isupper(static_cast<unsigned char>(fixed.front()))) {
       const auto plus = fixed.find('+');
-      tag = to_upper(trim(fixed.substr(0, plus)));
+      tag = std::string(trim(fixed.substr(0, plus)));
       fixed = plus == std::string_view::npos ? std::string_view("0s") : trim(fixed.substr(plus + 1));
     }
     const auto d = parse_duration(fixed);
     const bool tag_ok = std::all_of(tag.begin(), tag.end(), [](char c) {
-      return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+      return std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-' ||
+             c == '_';
     });
     if (!d || !tag_ok) {
       sink_.error(l, l.args_column, "bad duration '" + l.args + "'",
