@@ -67,6 +67,7 @@ void print_report(const check_report& report, bool verbose, std::ostream& out) {
   print_attention(report, out);
 
   std::set<std::string> faulted, caught, covered, slow, uncovered, failing;
+  const std::set<std::string> must(report.checkable_must.begin(), report.checkable_must.end());
   for (const auto& f : all_faults()) faulted.insert(f.rule);
   for (const auto& f : report.faults) {
     if (f.status == fault_status::caught) caught.insert(f.spec->rule);
@@ -85,8 +86,12 @@ void print_report(const check_report& report, bool verbose, std::ostream& out) {
     if (!faulted.contains(r) && !explained.contains(r)) out << "  " << r << ": no fault written yet\n";
   }
 
-  out << "\nMUST rules: " << report.checkable_must.size() << " checkable, " << faulted.size() << " with a fault, "
-      << caught.size() << " caught\n"
+  auto count = [&must](const std::set<std::string>& rules, bool of_must) {
+    return std::count_if(rules.begin(), rules.end(), [&](const std::string& r) { return must.contains(r) == of_must; });
+  };
+  out << "\nMUST rules: " << report.checkable_must.size() << " checkable, " << count(faulted, true) << " with a fault, "
+      << count(caught, true) << " caught\n"
+      << "SHOULD rules: " << count(faulted, false) << " with a fault, " << count(caught, false) << " caught\n"
       << "  (faults run this time: " << report.faults.size() << "; " << covered.size()
       << " rules with scenarios that ran, " << uncovered.size() << " not covered by a runnable scenario, "
       << slow.size() << " only by scenarios idling too long; " << std::fixed << std::setprecision(0) << report.seconds

@@ -48,19 +48,23 @@ double seconds_since(steady::time_point start) {
 // What one fault needs: its scenarios, split by whether they are quick enough.
 struct fault_plan {
   const fault_spec* spec;
+  reports::level rule_level;  // a SHOULD rule's fault is caught by a failure at SHOULD level
   std::vector<const indexed_scenario*> quick;
   std::vector<std::string> slow;
 };
 
 void check_catalogue(const harness::rule_catalogue& rules) {
-  auto must_checkable = [&](const std::string& id, const char* what) {
+  auto checkable = [&](const std::string& id, const char* what, bool should_too) {
     const auto* r = rules.find(id);
-    if (r == nullptr || r->lvl != reports::level::must || r->uncheckable) {
-      throw std::runtime_error(std::string(what) + " " + id + " is not a checkable MUST rule of rules.tsv");
+    const bool level_ok = r && (r->lvl == reports::level::must || (should_too && r->lvl == reports::level::should));
+    if (!level_ok || r->uncheckable) {
+      throw std::runtime_error(std::string(what) + " " + id + " is not a checkable " +
+                               (should_too ? "MUST or SHOULD" : "MUST") + " rule of rules.tsv");
     }
   };
-  for (const auto& f : all_faults()) must_checkable(f.rule, "the fault for");
-  for (const auto& u : unbroken_rules()) must_checkable(u.rule, "the unbroken rule");
+  // A SHOULD rule may have a fault too (e.g. an announced LOGIN-DELAY that is not enforced).
+  for (const auto& f : all_faults()) checkable(f.rule, "the fault for", true);
+  for (const auto& u : unbroken_rules()) checkable(u.rule, "the unbroken rule", false);
 }
 
 }  // namespace
@@ -115,7 +119,8 @@ check_report run_check(const check_options& options, std::ostream& progress) {
     const bool selected = options.rules.empty() || std::any_of(options.rules.begin(), options.rules.end(),
                                                                [&](const auto& g) { return glob_match(g, f.rule); });
     if (!selected) continue;
-    fault_plan p{&f, {}, {}};
+    const auto* rule = index.catalogue().find(f.rule);
+    fault_plan p{&f, rule ? rule->lvl : reports::level::must, {}, {}};
     for (const auto* s : index.covering(f.rule)) {
       if (s->idle > options.max_idle) p.slow.push_back(s->s.id);
       else p.quick.push_back(s);
@@ -209,7 +214,8 @@ check_report run_check(const check_options& options, std::ostream& progress) {
       out.status = fault_status::not_caught;
       for (const auto& r : run.results) {
         out.ran.push_back(r.id);
-        if (r.outcome == reports::verdict::fail && r.lvl == reports::level::must) {
+        const bool strong_enough = r.lvl == reports::level::must || r.lvl == p.rule_level;
+        if (r.outcome == reports::verdict::fail && strong_enough) {
           out.status = fault_status::caught;
           out.caught_by = r.id;
           out.detail = r.message;

@@ -24,7 +24,7 @@ struct check_options {
 };
 
 enum class fault_status {
-  caught,           ///< a MUST scenario of the rule failed with the fault in place
+  caught,           ///< a MUST scenario of the rule (for a SHOULD rule: or a SHOULD one) failed with the fault
   not_caught,       ///< every scenario of the rule still passed
   not_covered,      ///< no scenario names the rule (or none runs against pop3refd)
   too_slow,         ///< the rule's scenarios all idle longer than max_idle

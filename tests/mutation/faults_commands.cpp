@@ -1,5 +1,8 @@
 // Faults against RFC 1939's TRANSACTION commands: DELE, LIST, NOOP, RETR, RSET, STAT, TOP, UIDL.
+#include <cstdlib>
 #include <map>
+#include <memory>
+#include <string>
 
 #include "fault_catalogue.hpp"
 #include "fault_kit.hpp"
@@ -127,14 +130,16 @@ class empty_listing_padded final : public fault {
 };
 
 // Rewrites the unique-ids of UIDL answers (single-line and listing).
+replacement with_uids(const server_line& l, const std::function<std::string(std::string_view uid)>& change) {
+  if (l.injected || !l.answers || l.answers->keyword != "UIDL") return std::nullopt;
+  if (l.k == kind::status && l.ok() && l.answers->has_args())
+    return std::vector<std::string>{replace_word(l.text, 2, change(word(l.text, 2)))};
+  if (l.k == kind::data) return std::vector<std::string>{replace_word(l.text, 1, change(word(l.text, 1)))};
+  return std::nullopt;
+}
+
 fault_factory edit_uids(std::function<std::string(std::string_view uid)> change) {
-  return edit_responses([change](const server_line& l) -> replacement {
-    if (l.injected || !l.answers || l.answers->keyword != "UIDL") return std::nullopt;
-    if (l.k == kind::status && l.ok() && l.answers->has_args())
-      return std::vector<std::string>{replace_word(l.text, 2, change(word(l.text, 2)))};
-    if (l.k == kind::data) return std::vector<std::string>{replace_word(l.text, 1, change(word(l.text, 1)))};
-    return std::nullopt;
-  });
+  return edit_responses([change](const server_line& l) -> replacement { return with_uids(l, change); });
 }
 
 // Sends another command upstream in place of `keyword` in TRANSACTION (its answer is the client's).
@@ -154,6 +159,35 @@ replacement list_size_plus_one(const server_line& l) {
   return std::nullopt;
 }
 
+// Once UIDL has run on the connection, adds an X-UIDL header to every message RETR sends, without
+// counting it in LIST (what GNU Mailutils does): the sizes no longer match within the session.
+class uidl_header_in_retr final : public fault {
+ public:
+  void on_server_line(const server_line& l, fault_actions& out) override {
+    if (l.injected) return;
+    if (l.status_of("UIDL") && l.ok()) uidl_ran_ = true;
+    out.to_client_raw(l.raw);
+    const auto n = l.answers ? message_number(*l.answers) : std::nullopt;
+    if (uidl_ran_ && n && l.status_of("RETR") && l.ok()) out.to_client("X-UIDL: pop3spec-" + std::to_string(*n));
+  }
+
+ private:
+  bool uidl_ran_ = false;
+};
+
+// Every UIDL command after the first one of a session answers with other unique-ids.
+fault_factory uids_per_command() {
+  return [] {
+    auto uidls = std::make_shared<int>(0);
+    return edit_responses([uidls](const server_line& l) -> replacement {
+      if (l.status_of("UIDL") && !l.injected && l.ok()) ++*uidls;
+      if (*uidls < 2) return std::nullopt;
+      const std::string suffix = "-" + std::to_string(*uidls);
+      return with_uids(l, [&suffix](std::string_view uid) { return std::string(uid) + suffix; });
+    })();
+  };
+}
+
 }  // namespace
 
 std::vector<fault_spec> rfc1939_command_faults() {
@@ -168,6 +202,8 @@ std::vector<fault_spec> rfc1939_command_faults() {
   add("rfc1939/list/empty-maildrop", "sends a \"0 0\" line in the LIST of an empty maildrop",
       each_connection<empty_listing_padded>());
   add("rfc1939/list/exact-size", "reports every LIST size one octet too large", edit_responses(list_size_plus_one));
+  add("rfc1939/list/exact-size", "adds an X-UIDL header to RETR once UIDL ran, not counted in LIST (GNU Mailutils)",
+      each_connection<uidl_header_in_retr>());
   add("rfc1939/list/multi-line", "leaves the last message out of LIST", each_connection<drops_last_line>("LIST"));
   add("rfc1939/list/scan-listing", "answers LIST n with \"+OK size n\"",
       edit_responses([](const server_line& l) -> replacement {
@@ -181,6 +217,12 @@ std::vector<fault_spec> rfc1939_command_faults() {
       edit_responses([](const server_line& l) -> replacement {
         if (!l.status_of("STAT") || !l.ok()) return std::nullopt;
         return std::vector<std::string>{replace_word(l.text, 2, add_to_number(word(l.text, 2), 1))};
+      }));
+  add("rfc1939/stat/drop-listing", "leaves one octet per message out of STAT's total (a CRLF counted as LF)",
+      edit_responses([](const server_line& l) -> replacement {
+        if (!l.status_of("STAT") || !l.ok()) return std::nullopt;
+        const auto count = std::string(word(l.text, 1));
+        return std::vector<std::string>{replace_word(l.text, 2, add_to_number(word(l.text, 2), -std::strtoll(count.c_str(), nullptr, 10)))};
       }));
   add("rfc1939/stat/excludes-deleted", "counts messages marked deleted in STAT", each_connection<deleted_still_counted>());
   add("rfc1939/top/headers-and-lines", "sends one body line more than TOP asked for",
@@ -210,6 +252,8 @@ std::vector<fault_spec> rfc1939_command_faults() {
         return std::vector<std::string>{"+OK " + std::string(word(l.text, 2))};
       }));
   add("rfc1939/uidl/unique", "gives every message the same unique-id", edit_uids([](std::string_view) { return "same-uid"; }));
+  add("rfc1939/uidl/persistent", "answers every UIDL after the first of a session with other unique-ids",
+      uids_per_command());
   out.push_back({"rfc1939/uidl/persistent", "gives messages new unique-ids in every session", "base",
                  [] {
                    auto sessions = std::make_shared<int>(0);

@@ -1,6 +1,7 @@
 // Faults against the extensions pop3refd implements behind switches (profile "extensions"):
 // SLEEPING (SLEE/WAKE), CORE, DELI, UID-PARAM, XTND and LAST.
 #include <algorithm>
+#include <set>
 
 #include "fault_catalogue.hpp"
 #include "broken_stores.hpp"
@@ -101,6 +102,31 @@ class last_emulator final : public fault {
   std::uint64_t value_ = 0;
 };
 
+// DELI also commits the session's DELE marks: before passing DELI m on, it unmarks every message
+// marked with DELE and removes each at once with DELI of its own (pop3refd refuses DELI of a
+// marked message, and never renumbers after DELI, so the numbers stay valid).
+class deli_commits_marks final : public fault {
+ public:
+  [[nodiscard]] bool holds_client_lines() const noexcept override { return true; }
+  void on_client_line(const client_line& c, fault_actions& out) override {
+    const std::string named(c.arg(0));
+    if (c.keyword == "DELI" && c.state == pop3_state::transaction && !marked_.empty() && !marked_.contains(named)) {
+      out.inject("RSET");
+      for (const auto& n : marked_) out.inject("DELI " + n);
+      marked_.clear();
+    }
+    out.forward(c.raw);
+  }
+  void on_server_line(const server_line& l, fault_actions& out) override {
+    if (!l.injected && l.status_of("DELE") && l.ok()) marked_.insert(std::string(l.answers->arg(0)));
+    if (!l.injected && l.status_of("RSET") && l.ok()) marked_.clear();
+    fault::on_server_line(l, out);
+  }
+
+ private:
+  std::set<std::string> marked_;
+};
+
 // Before passing `keyword` on, unmarks everything (the deletions are never committed).
 fault_factory unmark_before(std::string keyword) {
   return edit_commands([keyword](const client_line& c, const credentials&) -> replacement {
@@ -162,6 +188,8 @@ std::vector<fault_spec> extension_faults() {
         if (c.keyword != "DELI" || c.state != pop3_state::transaction) return std::nullopt;
         return std::vector<std::string>{"DELE " + std::string(c.arg(0))};
       }));
+  add("rfc1939/update/abnormal-end-no-removal", "DELI also commits the DELE marks made before it",
+      each_connection<deli_commits_marks>());
   // UID-PARAM
   add("uid-param/not-found/err", "answers +OK (with forged content) for unique-ids that do not exist",
       edit_responses([](const server_line& l) -> replacement {

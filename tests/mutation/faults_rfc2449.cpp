@@ -1,5 +1,7 @@
 // Faults against RFC 2449 (CAPA, its capabilities, response codes, grammar, lengths,
 // pipelining) and RFC 3206 (the AUTH and SYS response codes).
+#include <set>
+
 #include "fault_catalogue.hpp"
 #include "fault_kit.hpp"
 
@@ -63,6 +65,26 @@ fault_factory failed_login_code(std::string code) {
   });
 }
 
+// Deletes at QUIT every message RETR fetched in the session, as EXPIRE 0 may, while announcing
+// the configured retention (EXPIRE NEVER).
+class expires_at_once final : public fault {
+ public:
+  [[nodiscard]] bool holds_client_lines() const noexcept override { return true; }
+  void on_client_line(const client_line& c, fault_actions& out) override {
+    if (c.keyword == "QUIT" && c.state == pop3_state::transaction) {
+      for (const auto& n : fetched_) out.inject("DELE " + n);
+    }
+    out.forward(c.raw);
+  }
+  void on_server_line(const server_line& l, fault_actions& out) override {
+    if (!l.injected && l.status_of("RETR") && l.ok()) fetched_.insert(std::string(l.answers->arg(0)));
+    fault::on_server_line(l, out);
+  }
+
+ private:
+  std::set<std::string> fetched_;
+};
+
 bool is_login_command(const client_line& c) {
   return c.sasl_response || c.keyword == "USER" || c.keyword == "PASS" || c.keyword == "APOP" || c.keyword == "AUTH";
 }
@@ -85,6 +107,8 @@ std::vector<fault_spec> rfc2449_faults() {
       edit_capa([](std::string_view l, pop3_state) -> replacement { return std::vector<std::string>{std::string(l) + " "}; }));
   add("rfc2449/expire/smallest-in-authorization", "announces EXPIRE 5 after login (a shorter period than before it)",
       transaction_capability("EXPIRE", [](std::string_view) { return "EXPIRE 5"; }));
+  add("rfc2449/expire/retained-after-retr", "announces EXPIRE NEVER but deletes what RETR fetched at QUIT",
+      each_connection<expires_at_once>());
   add("rfc2449/expire/syntax", "adds USER to EXPIRE after login",
       transaction_capability("EXPIRE", [](std::string_view l) { return std::string(l) + " USER"; }));
   add("rfc2449/grammar/bracket-is-resp-code", "starts -ERR texts with an unterminated \"[\"",
@@ -107,6 +131,14 @@ std::vector<fault_spec> rfc2449_faults() {
       each_connection<long_line_hangup>(std::size_t{200}));
   add("rfc2449/login-delay/largest-in-authorization", "announces LOGIN-DELAY 900 after login (more than before it)",
       transaction_capability("LOGIN-DELAY", [](std::string_view) { return "LOGIN-DELAY 900"; }));
+  // The LOGIN-DELAY 5 configuration with enforcement switched off, announcing 10 s in both states.
+  out.push_back({"rfc2449/login-delay/enforce", "announces LOGIN-DELAY 10 but accepts logins at any interval",
+                 "LOGIN-DELAY 5",
+                 stateless(edit_capa([](std::string_view l, pop3_state) -> replacement {
+                   if (capa_tag(l) != "LOGIN-DELAY") return std::nullopt;
+                   return std::vector<std::string>{"LOGIN-DELAY 10"};
+                 })),
+                 {}, [](refd::server_config& c, const upstream_files&) { c.login_delay = std::chrono::seconds(0); }});
   add("rfc2449/login-delay/syntax", "adds USER to LOGIN-DELAY after login",
       transaction_capability("LOGIN-DELAY", [](std::string_view l) { return std::string(l) + " USER"; }));
   add("rfc2449/pipelining/in-order", "never answers a command sent before the previous answer arrived",

@@ -214,6 +214,14 @@ replacement login_fails(const server_line& l) {
   return std::vector<std::string>{"-ERR [AUTH] authentication failed"};
 }
 
+// Never answers QUIT sent in `state`, and keeps both connections open until the client leaves.
+fault_factory mute_quit(pop3_state state) {
+  return edit_commands([state](const client_line& c, const credentials&) -> replacement {
+    if (c.keyword != "QUIT" || c.state != state) return std::nullopt;
+    return std::vector<std::string>{};  // swallowed: no answer, no close
+  });
+}
+
 }  // namespace
 
 std::vector<fault_spec> rfc1939_session_faults() {
@@ -297,6 +305,8 @@ std::vector<fault_spec> rfc1939_session_faults() {
                    return std::vector<std::string>{"+OK bye"};
                  })),
                  {}, {}});
+  out.push_back({"rfc1939/quit/authorization", "never answers QUIT in AUTHORIZATION and keeps the connection", "base",
+                 stateless(mute_quit(pop3_state::authorization)), {}, {}});
   out.push_back({"rfc1939/update/abnormal-end-no-removal", "commits the deletions of a dropped session", "base",
                  stateless(each_connection<update_on_drop>()), {}, {}});
   out.push_back({"rfc1939/update/never-removes-unmarked", "at QUIT also removes the last message, marked or not",
@@ -312,6 +322,8 @@ std::vector<fault_spec> rfc1939_session_faults() {
                  {}, {}});
   out.push_back({"rfc1939/update/reply-and-close", "answers QUIT in TRANSACTION but keeps the connection open", "base",
                  stateless(keep_open_after_quit(pop3_state::transaction)), {}, {}});
+  out.push_back({"rfc1939/update/reply-and-close", "never answers QUIT in TRANSACTION and keeps the connection open",
+                 "base", stateless(mute_quit(pop3_state::transaction)), {}, {}});
   return out;
 }
 

@@ -190,6 +190,7 @@ run_setup resolve_setup(const options& o, const env_lookup& env) {
   setup.limits.auth_timeout = seconds(o.auth_timeout.value_or(config.auth.value_or(30)));
   setup.limits.scale = o.timeout_scale.value_or(config.scale.value_or(1));
   setup.limits.scenario_limit = seconds(o.scenario_timeout.value_or(config.scenario.value_or(60)));
+  if (o.max_wait) setup.limits.max_wait = seconds(*o.max_wait);
   setup.where.facts = declared_facts(o, config);
   setup.where.client_cert = o.client_cert.empty() ? config.client_cert : o.client_cert;
   setup.where.client_key = o.client_key.empty() ? config.client_key : o.client_key;

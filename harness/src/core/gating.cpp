@@ -100,4 +100,27 @@ gate_decision decide_gates(const scenario& s, const run_context& ctx) {
   return d;
 }
 
+std::optional<std::string> resolve_announced_waits(scenario& s, const run_context& ctx) {
+  std::chrono::milliseconds total{0};
+  std::string announced;  // "LOGIN-DELAY 10" for the skip reason
+  for (step& st : s.steps) {
+    auto* w = std::get_if<wait_step>(&st.action);
+    if (w == nullptr) continue;
+    if (!w->announced_seconds.empty()) {
+      const auto* cap = ctx.caps_transaction.find(w->announced_seconds);
+      if (cap == nullptr) cap = ctx.caps_authorization.find(w->announced_seconds);
+      const auto value = cap && !cap->params.empty() ? parse_decimal(cap->params.front()) : std::nullopt;
+      if (!value || *value < 0 || *value > 24 * 3600)
+        return "wait: " + w->announced_seconds + " needs a number of seconds (up to a day) in CAPA, and none is announced";
+      w->duration += std::chrono::seconds(*value);
+      w->announced_seconds.clear();  // resolved: the step now waits a fixed time
+      announced += (announced.empty() ? "" : ", ") + cap->tag + " " + cap->params.front();
+    }
+    total += w->duration;
+  }
+  if (!ctx.max_wait || total <= *ctx.max_wait || announced.empty()) return std::nullopt;
+  return "waits " + format_duration(total) + " in total with the announced " + announced + ", more than --max-wait " +
+         format_duration(*ctx.max_wait);
+}
+
 }  // namespace pop3::harness::detail

@@ -31,4 +31,9 @@ struct gate_decision {
 
 [[nodiscard]] gate_decision decide_gates(const scenario& s, const run_context& ctx);
 
+/// Adds to each `wait: TAG + D` step the seconds the live CAPA announces for TAG (after login if
+/// announced there: the user's own value; else before login). Returns a skip reason when TAG is
+/// not announced with a number of seconds, or when the waits then exceed ctx.max_wait.
+[[nodiscard]] std::optional<std::string> resolve_announced_waits(scenario& s, const run_context& ctx);
+
 }  // namespace pop3::harness::detail

@@ -42,8 +42,16 @@ interpreter::interpreter(const scenario& s, run_context ctx)
     finish(reports::verdict::skip, *gates.skip_reason);
     return;
   }
+  if (auto too_long = resolve_announced_waits(s_, ctx_)) {
+    finish(reports::verdict::skip, *too_long);
+    return;
+  }
   probing_ = std::move(gates.probing);
   unadvertised_ = std::move(gates.unadvertised);
+  const auto messages = mailbox_messages(s_);
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    if (!messages[i].ends_with('\n')) unterminated_.insert(i + 1);  // provisioned in this order
+  }
   build_program(gates.login);
 }
 
@@ -141,6 +149,7 @@ void interpreter::on(const event& e) {
 void interpreter::on_connect(const connect_op& c, const event& e) {
   if (const auto* ok = std::get_if<ok_event>(&e)) {
     conns_[c.conn].open = true;
+    conns_[c.conn].ledger.set_unterminated_messages(unterminated_);
     if (!ok->detail.empty()) transcript_.note(c.conn, established(*ok));  // implicit TLS
     ++pc_;
     return;

@@ -3,6 +3,7 @@
 #include <array>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -118,6 +119,8 @@ class interpreter {
   std::vector<std::string> wire_lines_;
   std::string block_status_;  // the status line of the multi-line answer being read
   std::map<std::string, connection> conns_;
+  /// Messages of the mailbox fixture without a final line end (the ledger allows them CRLF more).
+  std::set<std::uint64_t> unterminated_;
   std::map<std::string, std::string, std::less<>> captures_;
   bool finishing_ = false;
   bool done_ = false;

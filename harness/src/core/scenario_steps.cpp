@@ -1,6 +1,7 @@
 // Phase 2b of the scenario parser: step lines into steps, with the bookkeeping lint needs
 // (connections, pending commands, captures, multi-line blocks, destructive commands).
 #include <algorithm>
+#include <cctype>
 #include <deque>
 #include <map>
 #include <set>
@@ -254,13 +255,27 @@ class step_builder {
   }
 
   void wait(const logical_line& l) {
-    const auto d = parse_duration(l.args);
-    if (!d) {
+    // "TAG" or "TAG + D": the seconds a capability announces (LOGIN-DELAY), plus a fixed part.
+    std::string tag;
+    std::string_view fixed = l.args;
+    // A tag is written in upper case, as the RFCs write them, so "wait: soon" stays a bad duration.
+    if (!fixed.empty() && std::isupper(static_cast<unsigned char>(fixed.front()))) {
+      const auto plus = fixed.find('+');
+      tag = std::string(trim(fixed.substr(0, plus)));
+      fixed = plus == std::string_view::npos ? std::string_view("0s") : trim(fixed.substr(plus + 1));
+    }
+    const auto d = parse_duration(fixed);
+    const bool tag_ok = std::all_of(tag.begin(), tag.end(), [](char c) {
+      return std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-' ||
+             c == '_';
+    });
+    if (!d || !tag_ok) {
       sink_.error(l, l.args_column, "bad duration '" + l.args + "'",
-                  "write a number and a unit: 500ms, 2s, 11m or 1h");
+                  "write a number and a unit (500ms, 2s, 11m or 1h), or a capability and an optional "
+                  "fixed part: LOGIN-DELAY + 1s");
       return;
     }
-    add(l, wait_step{*d});
+    add(l, wait_step{*d, std::move(tag)});
   }
 
   void deliver(const logical_line& l) {

@@ -23,6 +23,7 @@ run_context make_context(const target& where, const account_context& who, const 
                          steady::time_point start) {
   run_context ctx;
   ctx.auth_timeout = limits.scaled_auth();
+  ctx.max_wait = limits.max_wait;
   ctx.user = who.acct.user;
   ctx.password = who.acct.password;
   ctx.apop_secret = who.acct.apop_secret;

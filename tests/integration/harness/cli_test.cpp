@@ -166,6 +166,31 @@ TEST(Pop3specCli, SilentServerExitsThreeWithinTheTimeout) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
 }
 
+TEST(Pop3specCli, QuitWithoutAnswerIsAFailureWithReports) {
+  // A server that never answers QUIT, before or after login, and keeps the connection open: the
+  // probe's QUIT must not abort the run; the QUIT scenarios fail with their transcript.
+  fake_server mute_quit(fake_pop3::with([](fake_peer& peer, const std::string& command) -> std::optional<bool> {
+    if (command == "QUIT") return true;  // no answer; keep reading
+    if (command.starts_with("PASS ")) return peer.send(command == "PASS secret" ? "+OK\r\n" : "-ERR [AUTH] no\r\n");
+    return std::nullopt;
+  }));
+  temp_maildir dir;
+  const auto junit = dir.base() / "junit.xml", json = dir.base() / "report.json";
+  const auto r = pop3spec({"run", "rfc1939/quit/authorization", "rfc1939/update/reply-and-close-nothing-marked",
+                           "--server", "127.0.0.1:" + std::to_string(mute_quit.port()), "--user", "alice", "--timeout",
+                           "1", "--junit", junit.string(), "--json", json.string()},
+                          "POP3SPEC_PASS=secret");
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("FAIL  rfc1939/quit/authorization"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("FAIL  rfc1939/update/reply-and-close-nothing-marked"), std::string::npos) << r.output;
+  ASSERT_TRUE(fs::exists(junit)) << r.output;
+  ASSERT_TRUE(fs::exists(json)) << r.output;
+  const std::string report = read_text(json);
+  EXPECT_NE(report.find("\"rfc1939/quit/authorization\""), std::string::npos);
+  EXPECT_NE(report.find("<timeout>"), std::string::npos) << "the transcript of the failure: " << report;
+  EXPECT_NE(read_text(junit).find("QUIT"), std::string::npos) << read_text(junit);
+}
+
 TEST(Pop3specCli, ExternalServerWithEnvCredentialsAndMaildirFixtures) {
   harness::embedded_server server(1);  // stands in for a server pop3spec does not own
   const auto where = server.target_for(harness::tls_mode::none);

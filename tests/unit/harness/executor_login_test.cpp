@@ -101,6 +101,31 @@ TEST(Executor, RawSendsKeepTheirBytesAndChunking) {
   EXPECT_EQ(r.transcript.at(2).text, "NOOP\\n");
 }
 
+TEST(Executor, WaitForAnAnnouncedCapabilityUsesItsValueWithinMaxWait) {
+  const auto s = parse_ok("id: t/x\nrules: r/a\nlevel: MUST\nC: NOOP\nS: +OK\nwait: LOGIN-DELAY + 1s\n");
+  auto ctx = full_context();
+  ctx.caps_authorization = protocol::capability_set::parse(std::vector<std::string>{"USER", "LOGIN-DELAY 900 USER"});
+  ctx.caps_transaction = protocol::capability_set::parse(std::vector<std::string>{"USER", "LOGIN-DELAY 10"});
+  scripted_server srv;
+  srv.reply("", {"+OK hi", "+OK"});
+  const auto r = srv.run(s, ctx);
+  EXPECT_EQ(r.outcome, verdict::pass) << r.message;
+  // The user's own value (after login) plus the fixed second.
+  EXPECT_EQ(std::get<wait_action>(srv.actions.at(4)).duration, std::chrono::milliseconds(11000));
+
+  ctx.max_wait = std::chrono::seconds(5);
+  scripted_server unused;
+  const auto too_long = unused.run(s, ctx);
+  EXPECT_EQ(too_long.outcome, verdict::skip);
+  EXPECT_EQ(too_long.message, "waits 11s in total with the announced LOGIN-DELAY 10, more than --max-wait 5s");
+
+  auto without = full_context();  // LOGIN-DELAY not announced at all
+  scripted_server none;
+  EXPECT_EQ(none.run(s, without).outcome, verdict::skip);
+  EXPECT_EQ(parse_ok("id: t/x\nrules: r/a\nlevel: MUST\nwait: 2s\n").steps.at(0).action.index(),
+            parse_ok("id: t/x\nrules: r/a\nlevel: MUST\nwait: LOGIN-DELAY\n").steps.at(0).action.index());
+}
+
 TEST(Executor, DeliverAndWaitAreActions) {
   const auto s = parse_ok("id: t/x\nrules: r/a\nlevel: MUST\nC: NOOP\nS: +OK\nwait: 1500ms\ndeliver: n.eml\n",
                           {{"n.eml", "Subject: n\n\nhi\n"}});

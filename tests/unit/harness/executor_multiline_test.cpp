@@ -194,5 +194,31 @@ TEST(ExecutorMultiline, GeneratedMessagesCompareWithBodyMessageN) {
   EXPECT_EQ(srv.run(s, full_context()).outcome, verdict::pass);
 }
 
+TEST(ExecutorMultiline, LedgerAllowsTheCrlfAddedToAMessageWithoutAFinalLineEnd) {
+  // A message stored without a final line end must get CRLF before the terminator (RFC 1939 §3):
+  // RETR may send two octets more than LIST counted, for that message only.
+  const char* const text =
+      "id: t/x\nrules: r/a\nlevel: MUST\nmailbox: fixtures/m.eml\nstate: transaction\n"
+      "C: LIST 1\nS: +OK 1 *\nC: RETR 1\nS: +OK\n";
+  const std::vector<std::string> retr = {"+OK 1 20", "+OK", "Subject: x", "", "no end", "."};  // 22 octets
+  const auto unterminated = parse_ok(text, {{"fixtures/m.eml", "Subject: x\n\nno end"}});
+  scripted_server srv;
+  srv.reply("", login()).reply("", retr);
+  const auto r = srv.run(unterminated, full_context());
+  EXPECT_EQ(r.outcome, verdict::pass) << r.message;
+
+  const auto terminated = parse_ok(text, {{"fixtures/m.eml", "Subject: x\n\nno end\n"}});
+  scripted_server short_list;
+  short_list.reply("", login()).reply("", retr);
+  const auto wrong = short_list.run(terminated, full_context());
+  EXPECT_EQ(wrong.outcome, verdict::fail);
+  EXPECT_EQ(wrong.failed_rule, "rfc1939/list/exact-size");
+  EXPECT_NE(wrong.message.find("message 1: LIST said 20 octets, RETR sent 22"), std::string::npos) << wrong.message;
+
+  scripted_server four_more;  // more than the missing CRLF: still a size mismatch
+  four_more.reply("", login()).reply("", {"+OK 1 20", "+OK", "Subject: x", "", "no end", "", "."});
+  EXPECT_EQ(four_more.run(unterminated, full_context()).outcome, verdict::fail);
+}
+
 }  // namespace
 }  // namespace pop3::harness

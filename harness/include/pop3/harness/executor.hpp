@@ -104,6 +104,8 @@ struct run_context {
   /// Read timeout for the answer to a login command (PASS, APOP, AUTH and the login macros);
   /// 0: the runner's read timeout.
   std::chrono::milliseconds auth_timeout{0};
+  /// --max-wait: skip when the scenario's waits, with announced values (wait: LOGIN-DELAY), exceed it.
+  std::optional<std::chrono::milliseconds> max_wait;
   /// Record mode (see above): keep every response, note unmet expectations and go on.
   bool record_responses = false;
 };

@@ -66,8 +66,12 @@ struct tls_step {
   bool refused = false;
 };
 struct close_step {};  ///< close: drop the connection without QUIT
-struct wait_step {     ///< wait: 2s
-  std::chrono::milliseconds duration{0};
+struct wait_step {     ///< wait: 2s, or wait: LOGIN-DELAY + 1s
+  std::chrono::milliseconds duration{0};  ///< the fixed part
+  /// A capability whose announced number of seconds is added to `duration` when the scenario
+  /// starts (the TRANSACTION value if announced after login, else the AUTHORIZATION one); "" for
+  /// a fixed wait.
+  std::string announced_seconds;
 };
 struct deliver_step {  ///< deliver: fixtures/new.eml (through the fixture adapter)
   std::string path;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -50,6 +51,9 @@ struct timing {
   std::chrono::milliseconds auth_timeout{30000};
   double scale = 1.0;                                  ///< multiplies every limit (slow CI machines)
   std::chrono::milliseconds scenario_limit{60000};     ///< whole scenario, excluding `wait:` steps
+  /// --max-wait: a scenario whose waits (with the seconds a capability announces) add up to more
+  /// is skipped; unset: no limit.
+  std::optional<std::chrono::milliseconds> max_wait;
   [[nodiscard]] std::chrono::milliseconds scaled_read() const;
   [[nodiscard]] std::chrono::milliseconds scaled_auth() const;
   [[nodiscard]] std::chrono::milliseconds scaled_limit() const;
