@@ -70,6 +70,9 @@ void write_html(const std::vector<run_report>& reports, std::ostream& out, const
     for (const auto& counts : m.by_level[l]) out << "<td>" << detail::describe(counts) << "</td>";
     out << "</tr>\n";
   }
+  out << "<tr><td>Security findings</td>";  // across levels, as in the Markdown matrix
+  for (const auto n : m.security) out << "<td>" << n << "</td>";
+  out << "</tr>\n";
   out << "</table>\n<h2>Legend</h2>\n<table>\n";
   for (std::size_t i = 0; i < detail::disposition_count; ++i) {
     const auto d = static_cast<disposition>(i);

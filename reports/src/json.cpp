@@ -48,7 +48,8 @@ json summary_json(const summary& s) {
               {"by_verdict", counts_by_name<verdict>(s.by_verdict)},
               {"failures_by_level", counts_by_name<level>(s.failures_by_level)},
               {"known_failures", s.known_failures},
-              {"unexpected_passes", s.unexpected_passes}};
+              {"unexpected_passes", s.unexpected_passes},
+              {"security_findings", s.security_findings}};
 }
 
 json transcript_json(const std::vector<transcript_line>& lines) {

@@ -65,6 +65,10 @@ void write_markdown(const std::vector<run_report>& reports, std::ostream& out, c
     }
     out << '\n';
   }
+  // Security findings cut across levels: a SHOULD can be one (scenario_result::security).
+  out << "| Security findings |";
+  for (const auto n : m.security) out << ' ' << n << " |";
+  out << '\n';
 
   out << "\nLegend:";
   for (std::size_t i = 0; i < detail::disposition_count; ++i) {

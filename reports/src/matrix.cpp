@@ -57,9 +57,11 @@ matrix build_matrix(const std::vector<run_report>& reports, const matrix_options
   for (const auto& report : reports) m.columns.push_back(report.target.empty() ? report.name : report.target);
 
   row_index index(m);
+  m.security.assign(m.columns.size(), 0);
   for (std::size_t column = 0; column < reports.size(); ++column) {
     for (const auto& r : reports[column].results) {
       const disposition d = classify(r);
+      if (r.security && r.outcome == verdict::fail) ++m.security[column];
       for (const auto& key : row_keys(r, options.rows)) {
         auto& cell = index.row_for(key, r.lvl).cells[column];
         if (!cell || severity(d) > severity(*cell)) cell = d;

@@ -28,6 +28,8 @@ struct matrix {
   std::vector<matrix_row> rows;                  ///< in order of first appearance
   /// [level][column]: how the rows of that level came out on that server.
   std::array<std::vector<disposition_counts>, level_count> by_level;
+  /// [column]: the results marked as security findings on that server (scenario_result::security).
+  std::vector<std::size_t> security;
 };
 
 [[nodiscard]] matrix build_matrix(const std::vector<run_report>& reports, const matrix_options& options);

@@ -31,6 +31,8 @@ summary summarize(const run_report& report) {
   for (const auto& r : report.results) {
     ++s.total;
     ++s.by_verdict[static_cast<std::size_t>(r.outcome)];
+    // A known security finding is still one: the baseline silences the exit code, not the mark.
+    if (r.security && r.outcome == verdict::fail) ++s.security_findings;
     switch (classify(r)) {
       case disposition::fail: ++s.failures_by_level[static_cast<std::size_t>(r.lvl)]; break;
       case disposition::known_failure: ++s.known_failures; break;

@@ -212,10 +212,17 @@ check_report run_check(const check_options& options, std::ostream& progress) {
       const auto run = run_proxied(upstream, runnable, options.limits, true);
       out.probe_problem = run.probe_problem;
       out.status = fault_status::not_caught;
+      // A failure of a security rule's scenario counts only with its mark (every report shows it).
+      const auto marked = [&](const reports::scenario_result& r) {
+        return std::any_of(runnable.begin(), runnable.end(),
+                           [&](const auto* x) { return x->s.id == r.id && x->s.security.empty() != r.security; });
+      };
       for (const auto& r : run.results) {
         out.ran.push_back(r.id);
         const bool strong_enough = r.lvl == reports::level::must || r.lvl == p.rule_level;
-        if (r.outcome == reports::verdict::fail && strong_enough) {
+        if (r.outcome == reports::verdict::fail && strong_enough && !marked(r)) {
+          out.detail = r.id + ": failed, but not marked as the security finding its rule makes it";
+        } else if (r.outcome == reports::verdict::fail && strong_enough) {
           out.status = fault_status::caught;
           out.caught_by = r.id;
           out.detail = r.message;

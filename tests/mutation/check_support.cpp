@@ -56,6 +56,7 @@ scenario_index::scenario_index(const fs::path& dir) {
       problems_.push_back(problems.front().to_string());
       continue;
     }
+    harness::mark_security(parsed.value, catalogue_);
     auto indexed = std::make_unique<indexed_scenario>();
     indexed->idle = idle_time(parsed.value);
     indexed->s = std::move(parsed.value);

@@ -113,6 +113,7 @@ int rules_command(const std::string& scenarios_dir, const std::vector<std::strin
       ++shown;
       out << r.id << "  " << level_keyword(r.lvl) << "  " << r.source << '\n' << "  " << r.summary << '\n';
       if (r.uncheckable) out << "  uncheckable: " << *r.uncheckable << '\n';
+      if (r.security) out << "  security: " << *r.security << '\n';
       const auto it = checked_by.find(r.id);
       if (it == checked_by.end() && !r.uncheckable) out << "  no scenario checks it yet\n";
       if (it != checked_by.end()) {
@@ -141,6 +142,7 @@ int rules_command(const std::string& scenarios_dir, const std::vector<std::strin
       ++uncovered_must;
       mark = "  UNCOVERED MUST";
     }
+    if (r.security) mark += "  SECURITY";
     if (count > 0) ++covered;
     out << std::left << std::setw(static_cast<int>(width)) << r.id << "  " << std::setw(6) << level_keyword(r.lvl)
         << "  " << std::right << std::setw(9) << count << "  " << r.source << mark << '\n';

@@ -52,6 +52,7 @@ void console::result(const reports::scenario_result& r) {
   if (shown == reports::disposition::fail && r.lvl != reports::level::must) {
     out_ << ' ' << paint(std::string("[") + reports::to_string(r.lvl) + "]", dim);
   }
+  if (r.security) out_ << ' ' << paint("[SECURITY]", bold_red);  // whatever the level or baseline
   out_ << '\n';
   const bool problem = shown == reports::disposition::fail || shown == reports::disposition::error ||
                        shown == reports::disposition::unexpected_pass;
@@ -59,7 +60,8 @@ void console::result(const reports::scenario_result& r) {
     const std::string message = shown == reports::disposition::unexpected_pass
                                     ? "unexpected pass: listed in the baseline"
                                     : r.message;
-    if (!message.empty()) out_ << "      " << reports::visible_text(message) << '\n';
+    if (!message.empty())
+      out_ << "      " << (r.security ? paint("SECURITY: ", bold_red) : std::string()) << reports::visible_text(message) << '\n';
   }
   for (const auto& warning : r.warnings) out_ << "      " << paint("warning: ", yellow) << reports::visible_text(warning) << '\n';
   if (problem && verbose_) {
@@ -82,6 +84,13 @@ void console::summary(const reports::run_report& report, const reports::summary&
   if (counts.known_failures || counts.unexpected_passes) {
     out_ << "  baseline: " << counts.known_failures << " known failure" << (counts.known_failures == 1 ? "" : "s")
          << ", " << counts.unexpected_passes << " unexpected pass" << (counts.unexpected_passes == 1 ? "" : "es") << '\n';
+  }
+  if (counts.security_findings) {
+    out_ << "  " << paint("security findings: " + std::to_string(counts.security_findings), bold_red) << ':';
+    for (const auto& r : report.results) {
+      if (r.security && r.outcome == verdict::fail) out_ << ' ' << reports::visible_text(r.id);
+    }
+    out_ << '\n';
   }
   if (!report.target.empty()) out_ << "  target: " << reports::visible_text(report.target) << '\n';
   out_.flush();

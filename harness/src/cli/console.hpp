@@ -21,6 +21,7 @@ inline constexpr const char* yellow = "33";
 inline constexpr const char* magenta = "35";
 inline constexpr const char* cyan = "36";
 inline constexpr const char* dim = "2";
+inline constexpr const char* bold_red = "1;31";  // security findings
 
 struct label {
   const char* text;

@@ -122,7 +122,7 @@ std::string html_text(std::string_view text) {
 std::string level_and_outcome(const reports::scenario_result& r) {
   std::string level = reports::to_string(r.lvl);
   for (char& c : level) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return level + " " + to_string(reports::classify(r));
+  return level + " " + to_string(reports::classify(r)) + (r.security ? ", SECURITY finding" : "");
 }
 
 std::string rules_text(const reports::scenario_result& r) {

@@ -94,9 +94,11 @@ scenario_selection select_scenarios(const options& o) {
     // A file whose id could not be read cannot be filtered out: its errors always count.
     if (!parsed.value.id.empty() && !filter.accepts(parsed.value.id)) continue;
     // The same checks as `pop3spec lint` (the parser's, plus rule ids against the catalogue).
-    const auto lint = lint_file(file, catalogues.for_file(file, out.problems));
+    const rule_catalogue* catalogue = catalogues.for_file(file, out.problems);
+    const auto lint = lint_file(file, catalogue);
     out.problems.insert(out.problems.end(), lint.begin(), lint.end());
     if (!parsed.ok() || !lint.empty()) continue;
+    if (catalogue) mark_security(parsed.value, *catalogue);
     auto [it, fresh] = file_of_id.try_emplace(parsed.value.id, file.string());
     if (!fresh) {
       out.problems.push_back(diagnostic{file.string(), parsed.value.id_where.line, parsed.value.id_where.column,

@@ -20,11 +20,11 @@ constexpr std::string_view preamble_login_suffix = "(state: transaction)";
 constexpr std::string_view setup_failed = "setup failed, so the scenario's rules were not checked: ";
 constexpr std::string_view errors_tolerated_rule = "robustness/session/errors-tolerated";
 
+}  // namespace
+
 std::string established(const ok_event& ok) {
   return "TLS established" + (ok.detail.empty() ? "" : " (" + ok.detail + ")");
 }
-
-}  // namespace
 
 std::string closed_note(const closed_event& e) {
   switch (e.kind) {
@@ -228,47 +228,6 @@ void interpreter::abandon(const step& st) {
   ++pc_;
 }
 
-void interpreter::on_tls(const step& st, const event& e) {
-  if (std::get<tls_step>(st.action).refused) {
-    on_tls_refused(st, e);
-    return;
-  }
-  if (const auto* ok = std::get_if<ok_event>(&e)) {
-    transcript_.note(st.conn, established(*ok));
-    conns_[st.conn].ledger.forget_unanswered();  // commands sent before it are never answered
-    ++pc_;
-    return;
-  }
-  unexpected(st, e, "the TLS handshake");
-}
-
-void interpreter::on_tls_refused(const step& st, const event& e) {
-  const auto* failed = std::get_if<failed_event>(&e);
-  if (failed && failed->harness_fault) {
-    unexpected(st, e, "the TLS handshake");  // the harness could not offer what was asked: an error
-    return;
-  }
-  if (failed || std::holds_alternative<closed_event>(e)) {
-    // The refusal the scenario expects. The connection is over: lint lets only `close` follow.
-    const std::string how = failed ? failed->what : closed_note(std::get<closed_event>(e));
-    transcript_.note(st.conn, "TLS handshake refused as expected: " + how);
-    if (!failed) conns_[st.conn].open = false;
-    ++pc_;
-    return;
-  }
-  std::string actual = "<timeout: the server neither completed nor refused the handshake>";
-  if (const auto* ok = std::get_if<ok_event>(&e)) {
-    transcript_.note(st.conn, established(*ok));
-    actual = "a completed handshake" + (ok->detail.empty() ? "" : " (" + ok->detail + ")");
-  } else {
-    transcript_.note(st.conn, "<timeout>");
-  }
-  remember(st, recorded_response::kind::failed, actual);
-  fail(st, "the TLS handshake to be refused", actual, "");
-  if (finishing_) return;
-  abandon(st);  // record mode: what follows assumed a refusal
-}
-
 void interpreter::on_other(const step& st, const event& e) {
   if (std::holds_alternative<close_step>(st.action)) {
     conns_[st.conn].open = false;  // whatever happened, the connection is gone
@@ -439,6 +398,9 @@ void interpreter::finalize() {
     result_.outcome = reports::verdict::skip;
     result_.message = tags + " not advertised, and the probe failed: " + result_.message;
   }
+  // A failure of a security rule is a security finding, whatever its level; a broken session
+  // invariant names a rule of its own (failed_rule), which is none.
+  result_.security = result_.outcome == reports::verdict::fail && result_.failed_rule.empty() && !s_.security.empty();
 }
 
 }  // namespace pop3::harness::detail

@@ -22,6 +22,9 @@ inline constexpr std::size_t max_data_line_octets = (1u << 20) + 2;
 /// Data lines shown per block in the transcript (the rest is summarised in a note).
 inline constexpr std::size_t transcript_block_lines = 200;
 
+/// "TLS established (TLSv1.3 TLS_AES_256_GCM_SHA384)": the transcript's note for a completed handshake.
+[[nodiscard]] std::string established(const ok_event& ok);
+
 /// How the transcript and messages show a close: "<closed>", "<closed> (TLS close_notify)" or
 /// "<closed> (TLS without close_notify)".
 [[nodiscard]] std::string closed_note(const closed_event& e);

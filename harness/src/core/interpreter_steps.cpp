@@ -94,7 +94,9 @@ std::optional<action> interpreter::start(const step& st) {
   }
   if (const auto* t = std::get_if<tls_step>(&st.action)) {
     std::string options = t->offer.to_string();
-    if (t->refused) options += options.empty() ? "refused" : " refused";
+    for (const auto& [set, word] : {std::pair{t->refused, "refused"}, std::pair{t->or_refused, "or-refused"}}) {
+      if (set) options += (options.empty() ? "" : " ") + std::string(word);
+    }
     transcript_.note(st.conn, "TLS handshake" + (options.empty() ? "" : " (" + options + ")"));
     return start_tls_action{st.conn, t->offer, t->refused};
   }

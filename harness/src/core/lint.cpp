@@ -64,6 +64,8 @@ std::vector<diagnostic> lint_parsed(parse_result parsed, const std::filesystem::
 std::vector<diagnostic> lint_rules(const scenario& s, const rule_catalogue& catalogue) {
   std::vector<diagnostic> out;
   int strongest = -1;
+  const rule_ref* security = nullptr;
+  const rule_ref* other = nullptr;
   for (const rule_ref& ref : s.rules) {
     const rule* r = catalogue.find(ref.id);
     if (!r) {
@@ -77,6 +79,12 @@ std::vector<diagnostic> lint_rules(const scenario& s, const rule_catalogue& cata
                      "remove the rule from this scenario or drop the uncheckable note in rules.tsv"});
     }
     strongest = std::max(strongest, strength(r->lvl));
+    (r->security ? security : other) = &ref;
+  }
+  if (security && other) {
+    out.push_back({other->where.file, other->where.line, other->where.column,
+                   "rule '" + other->id + "' is no security rule, but '" + security->id + "' is",
+                   "a failure would not tell a security finding apart: check the security rule in a scenario of its own"});
   }
   if (strongest >= 0 && strength(s.lvl) > strongest) {
     out.push_back({s.level_where.file, s.level_where.line, s.level_where.column,
@@ -84,6 +92,17 @@ std::vector<diagnostic> lint_rules(const scenario& s, const rule_catalogue& cata
                    "a scenario's level is at most the strongest level among its rules (see rules.tsv)"});
   }
   return out;
+}
+
+void mark_security(scenario& s, const rule_catalogue& catalogue) {
+  s.security.clear();
+  for (const rule_ref& ref : s.rules) {
+    const rule* r = catalogue.find(ref.id);
+    if (r && r->security) {
+      s.security = *r->security;
+      return;
+    }
+  }
 }
 
 std::vector<diagnostic> lint_file(const std::filesystem::path& path, const rule_catalogue* catalogue) {

@@ -19,6 +19,12 @@ std::vector<std::string_view> split_tabs(std::string_view line) {
   }
 }
 
+// The reason after a note's prefix ("uncheckable: ", "security: "); nullopt without the prefix or a reason.
+std::optional<std::string> note_reason(std::string_view note, std::string_view prefix) {
+  if (!note.starts_with(prefix) || note.size() == prefix.size()) return std::nullopt;
+  return std::string(note.substr(prefix.size()));
+}
+
 constexpr std::string_view expected_header = "id\tlevel\tsource\tsummary\tnotes";
 
 }  // namespace
@@ -123,13 +129,14 @@ catalogue_load_result rule_catalogue::parse(std::string_view text, std::string f
       ok = false;
     }
     if (fields.size() == 5 && !fields[4].empty()) {
-      constexpr std::string_view prefix = "uncheckable: ";
-      if (!fields[4].starts_with(prefix) || fields[4].size() == prefix.size()) {
-        error(number, column_of(4), "unknown note '" + std::string(fields[4]) + "'",
-              "the notes field is empty or \"uncheckable: <reason>\"");
-        ok = false;
+      if (auto reason = note_reason(fields[4], "uncheckable: ")) {
+        ru.uncheckable = std::move(reason);
+      } else if (auto why = note_reason(fields[4], "security: ")) {
+        ru.security = std::move(why);
       } else {
-        ru.uncheckable = std::string(fields[4].substr(prefix.size()));
+        error(number, column_of(4), "unknown note '" + std::string(fields[4]) + "'",
+              "the notes field is empty, \"uncheckable: <reason>\" or \"security: <reason>\"");
+        ok = false;
       }
     }
     if (ok) r.catalogue.rules_.push_back(std::move(ru));

@@ -46,8 +46,8 @@ namespace detail {
 namespace {
 
 constexpr const char* options_hint =
-    "tls takes min-version=V, max-version=V (V: 1.0 1.1 1.2 1.3), ciphers=OPENSSL-CIPHER-LIST and refused, "
-    "e.g. tls max-version=1.0 refused";
+    "tls takes min-version=V, max-version=V (V: 1.0 1.1 1.2 1.3), ciphers=OPENSSL-CIPHER-LIST, and refused or "
+    "or-refused, e.g. tls max-version=1.0 refused";
 
 // What an OpenSSL cipher list is made of: names, ':' ',' separators, and the operators ! + - @ =.
 bool is_cipher_list_char(char c) {
@@ -83,6 +83,12 @@ class tls_options_parser {
     const std::string_view key = word.substr(0, eq);
     if (eq == std::string_view::npos && key == "refused") {
       if (once(key, column)) out_.value.refused = true;
+      outcome_column_ = column;
+      return;
+    }
+    if (eq == std::string_view::npos && key == "or-refused") {
+      if (once(key, column)) out_.value.or_refused = true;
+      outcome_column_ = column;
       return;
     }
     if (eq == std::string_view::npos || (key != "min-version" && key != "max-version" && key != "ciphers")) {
@@ -124,6 +130,10 @@ class tls_options_parser {
   }
 
   void combine() {
+    if (out_.value.refused && out_.value.or_refused) {
+      error(outcome_column_, "tls takes refused or or-refused, not both",
+            "refused: the handshake must fail; or-refused: it completes, or the server refuses it");
+    }
     const tls_offer& o = out_.value.offer;
     if (o.min_version && o.max_version && *o.min_version > *o.max_version) {
       error(min_column_, "min-version=" + std::string(tls_version_name(*o.min_version)) + " is above max-version=" +
@@ -150,7 +160,7 @@ class tls_options_parser {
   int column_;
   tls_options_parse_result out_;
   std::set<std::string, std::less<>> seen_;  // the options read so far
-  int min_column_ = 0, ciphers_column_ = 0;
+  int min_column_ = 0, ciphers_column_ = 0, outcome_column_ = 0;
 };
 
 }  // namespace

@@ -199,6 +199,8 @@ io_outcome connection::handshake_failure(const error_code& failure, const tls_of
                       "TLS certificate verification failed for " + host_ + " (use --ca FILE or --insecure)", true, {}};
   }
   io_outcome out{io_outcome::kind::failed, "TLS handshake: " + failure.message(), true, {}};
+  // An alert, a close or a version not offered is the server's refusal; garbage is no refusal.
+  out.refused = true;
   if (watch_.alert_received) {
     out.what = "TLS handshake: the server sent the alert \"" + handshake_watch::alert_name(*watch_.alert_received) +
                "\"" + offered;
@@ -208,12 +210,15 @@ io_outcome connection::handshake_failure(const error_code& failure, const tls_of
   } else if (watch_.alert_sent == SSL_AD_PROTOCOL_VERSION) {
     out.what = "TLS handshake: the server chose a TLS version the client did not offer" + offered + ": " +
                failure.message();
-  } else if (refusal_expected) {
-    // The client gave up on an answer that was no refusal: whether the server would have
-    // completed this handshake is unknown, so this proves nothing either way.
-    out.what = "TLS handshake: the client gave up" + offered + " without a refusal from the server: " +
-               failure.message();
-    out.server_fault = false;
+  } else {
+    out.refused = false;
+    if (refusal_expected) {
+      // The client gave up on an answer that was no refusal: whether the server would have
+      // completed this handshake is unknown, so this proves nothing either way.
+      out.what = "TLS handshake: the client gave up" + offered + " without a refusal from the server: " +
+                 failure.message();
+      out.server_fault = false;
+    }
   }
   return out;
 }

@@ -35,6 +35,7 @@ struct io_outcome {
   bool server_fault = false;  ///< failed because of what the server sent (vs. network or setup)
   protocol::framed_line line; ///< read_line() only
   close_kind close = close_kind::tcp;  ///< closed: whether a TLS close_notify came first
+  bool refused = false;       ///< a handshake the server refused (alert, close, version not offered)
 };
 
 /// The offer of a `tls` step without options (what every other handshake offers).

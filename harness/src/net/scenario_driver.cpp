@@ -29,7 +29,7 @@ event to_event(const io_outcome& outcome) {
     case io_outcome::kind::timeout: return failed_event{outcome.what, false};
     case io_outcome::kind::failed: break;
   }
-  return failed_event{outcome.what, !outcome.server_fault};
+  return failed_event{outcome.what, !outcome.server_fault, outcome.refused};
 }
 
 class driver {

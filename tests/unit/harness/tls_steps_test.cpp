@@ -146,7 +146,7 @@ scripted_server stls_server() {
 TEST(TlsRefused, TheOfferReachesTheRunner) {
   const auto s = parse_ok(stls("tls max-version=1.0 refused"));
   auto srv = stls_server();
-  srv.fail_next(tls_index, failed_event{"TLS handshake: the server sent the alert \"protocol version\"", false});
+  srv.fail_next(tls_index, failed_event{"TLS handshake: the server sent the alert \"protocol version\"", false, true});
   const auto r = srv.run(s, full_context());
   const start_tls_action* a = nullptr;
   for (const auto& x : srv.actions) a = a ? a : std::get_if<start_tls_action>(&x);

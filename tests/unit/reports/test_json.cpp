@@ -49,6 +49,7 @@ TEST(Json, HasTheDocumentedShape) {
   EXPECT_EQ(s["failures_by_level"], (nlohmann::json{{"must", 1}, {"should", 0}, {"may", 0}, {"info", 0}}));
   EXPECT_EQ(s["known_failures"], 1);
   EXPECT_EQ(s["unexpected_passes"], 1);
+  EXPECT_EQ(s["security_findings"], 0);
 
   ASSERT_EQ(j["results"].size(), 6u);
   const auto& fail = j["results"][1];

@@ -56,6 +56,14 @@ TEST(Markdown, SummaryByLevel) {
   EXPECT_TRUE(contains(md, "Legend:")) << md;
 }
 
+TEST(Markdown, SecurityFindingsAreCountedPerColumn) {
+  auto rep = testing::every_verdict_report();
+  rep.results[1].security = true;  // the MUST failure
+  const std::string md = markdown({rep, other_server()});
+  EXPECT_TRUE(contains(md, "| Security findings | 1 | 0 |\n")) << md;
+  EXPECT_TRUE(contains(html({rep}), "<tr><td>Security findings</td><td>1</td></tr>"));
+}
+
 TEST(Markdown, ServersAreColumnsAndMissingScenariosShowADash) {
   const std::string md = markdown({testing::every_verdict_report(), other_server()});
   EXPECT_TRUE(contains(md, "| Scenario | Level | 127.0.0.1:1110 (embedded pop3refd) | 127.0.0.1:2110 (dovecot) |\n"

@@ -42,6 +42,19 @@ TEST(Summarize, CountsVerdictsLevelsKnownFailuresAndUnexpectedPasses) {
   EXPECT_EQ(s.unexpected_passes, 1u);
 }
 
+TEST(Summarize, CountsSecurityFindingsBaselineOrNot) {
+  run_report rep;
+  auto finding = make_result("stls/injection/capa", "stls", verdict::fail, level::should);
+  finding.security = true;
+  auto known = finding;
+  known.id = "stls/injection/user-pass";
+  known.known_failure = true;  // the baseline silences the exit code, not the finding
+  rep.results = {finding, known, make_result("rfc1939/stat/basic", "rfc1939", verdict::fail)};
+  const summary s = summarize(rep);
+  EXPECT_EQ(s.security_findings, 2u);
+  EXPECT_EQ(s.failures(level::should), 1u);
+}
+
 TEST(Summarize, EmptyRunCountsNothing) {
   const summary s = summarize(run_report{});
   EXPECT_EQ(s.total, 0u);

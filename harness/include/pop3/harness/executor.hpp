@@ -71,7 +71,12 @@ struct closed_event {                                      ///< EOF or reset whi
   close_kind kind = close_kind::tcp;
 };
 struct timeout_event {};
-struct failed_event { std::string what; bool harness_fault = true; };  ///< e.g. connect refused, handshake failed
+struct failed_event {                                      ///< e.g. connect refused, handshake failed
+  std::string what;
+  bool harness_fault = true;
+  /// A handshake the server refused: it sent an alert, closed, or chose a version not offered.
+  bool refused = false;
+};
 
 using event = std::variant<ok_event, line_event, closed_event, timeout_event, failed_event>;
 

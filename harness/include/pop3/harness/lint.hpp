@@ -20,8 +20,13 @@ namespace pop3::harness {
                                                      const rule_catalogue* catalogue = nullptr);
 
 /// The catalogue checks alone, for a scenario already parsed: unknown rule ids, rules marked
-/// uncheckable, and a level stronger than every rule the scenario lists.
+/// uncheckable, a level stronger than every rule the scenario lists, and security rules listed
+/// beside others (a failure would not say whether it is a security finding).
 [[nodiscard]] std::vector<diagnostic> lint_rules(const scenario& s, const rule_catalogue& catalogue);
+
+/// Sets s.security from the catalogue: the first listed rule's security note (lint_rules makes
+/// sure that either every listed rule has one or none has).
+void mark_security(scenario& s, const rule_catalogue& catalogue);
 
 /// The nearest rules.tsv in `start` (a file's folder or a folder) or one of its parents.
 [[nodiscard]] std::optional<std::filesystem::path> find_rule_catalogue(const std::filesystem::path& start);

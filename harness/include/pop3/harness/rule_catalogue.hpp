@@ -7,7 +7,9 @@
 //   level    MUST | SHOULD | MAY | INFO
 //   source   where it is written, e.g. "RFC 1939 §5 DELE"
 //   summary  one sentence
-//   notes    optional: empty, or "uncheckable: <reason>" for a rule no black-box test can check
+//   notes    optional: empty; "uncheckable: <reason>" for a rule no black-box test can check; or
+//            "security: <reason>" for a rule whose failure is a security finding whatever its level
+//            (commands or credentials exposed across TLS): every report and the console mark it
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -24,6 +26,7 @@ struct rule {
   reports::level lvl = reports::level::must;
   std::string source, summary;
   std::optional<std::string> uncheckable;  ///< the reason, when no scenario can check it
+  std::optional<std::string> security;     ///< why a failure is a security finding, for such a rule
   source_location where;
 };
 

@@ -58,12 +58,15 @@ struct expect_step {
   std::string command;                  ///< the command it answers, for messages ("" for the greeting)
 };
 
-/// tls [min-version=V] [max-version=V] [ciphers=LIST] [refused]: TLS handshake now (after "+OK"
-/// to STLS), offering what `offer` says. With `refused` the handshake must fail (the server
-/// refuses it with an alert or a close); the connection is over afterwards.
+/// tls [min-version=V] [max-version=V] [ciphers=LIST] [refused | or-refused]: TLS handshake now
+/// (after "+OK" to STLS), offering what `offer` says. With `refused` the handshake must fail (the
+/// server refuses it with an alert or a close); the connection is over afterwards. With
+/// `or-refused` either is right: a refusal ends the connection like a `<closed>` alternative
+/// (its later steps are skipped), a completed handshake goes on with them.
 struct tls_step {
   tls_offer offer;
   bool refused = false;
+  bool or_refused = false;
 };
 struct close_step {};  ///< close: drop the connection without QUIT
 struct wait_step {     ///< wait: 2s, or wait: LOGIN-DELAY + 1s
@@ -131,6 +134,9 @@ struct scenario {
   std::vector<std::string> connections;  ///< declared names; empty: one unnamed connection
   std::vector<step> steps;
   source_location id_where, level_where;
+  /// From the catalogue (mark_security()), not the file: why a failure of this scenario is a
+  /// security finding when its rules are security rules; "" otherwise.
+  std::string security;
 };
 
 struct parse_result {

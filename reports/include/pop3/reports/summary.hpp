@@ -32,6 +32,7 @@ struct summary {
   std::array<std::size_t, level_count> failures_by_level{};  ///< fail outcomes not in the baseline, by level
   std::size_t known_failures = 0;                            ///< disposition::known_failure
   std::size_t unexpected_passes = 0;                         ///< disposition::unexpected_pass
+  std::size_t security_findings = 0;                         ///< failures marked security, baseline or not
 
   [[nodiscard]] std::size_t count(verdict v) const noexcept { return by_verdict[static_cast<std::size_t>(v)]; }
   [[nodiscard]] std::size_t failures(level l) const noexcept {
