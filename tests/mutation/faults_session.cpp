@@ -117,22 +117,6 @@ class lock_kept_on_reject final : public fault {
   bool holding_ = false;
 };
 
-// PASS without a USER just before it is accepted: the proxy sends the USER itself.
-class pass_without_user final : public fault {
- public:
-  [[nodiscard]] bool holds_client_lines() const noexcept override { return true; }
-  void on_client_line(const client_line& c, fault_actions& out) override {
-    if (c.keyword == "PASS" && c.state == pop3_state::authorization && previous_ != "USER") {
-      out.inject("USER " + out.account().user);
-    }
-    previous_ = c.sasl_response ? "" : c.keyword;
-    out.forward(c.raw);
-  }
-
- private:
-  std::string previous_;
-};
-
 // PASS with the right password gets +OK, but the upstream saw a wrong one: no TRANSACTION.
 class pass_without_login final : public fault {
  public:
@@ -289,8 +273,6 @@ std::vector<fault_spec> rfc1939_session_faults() {
   out.push_back({"rfc1939/autologout/no-update", "its autologout (after 10 idle minutes) commits like QUIT", "base",
                  stateless(each_connection<early_autologout>(std::chrono::seconds(600), true)), {},
                  [](refd::server_config& c, const upstream_files&) { c.autologout = std::chrono::minutes(30); }});
-  out.push_back({"rfc1939/pass/immediately-after-user", "accepts PASS without a USER just before it", "base",
-                 stateless(each_connection<pass_without_user>()), {}, {}});
   out.push_back({"rfc1939/pass/login", "answers +OK to the right password but stays in AUTHORIZATION", "base",
                  stateless(each_connection<pass_without_login>()), {}, {}});
   out.push_back({"rfc1939/pass/wrong-password", "accepts any password", "base",

@@ -72,15 +72,7 @@ class maildir_adapter final : public fixture_adapter {
   void replace(const mailbox_owner& owner, std::span<const std::string> messages) override {
     const fs::path root = expand_user(template_, owner.user);
     const auto ownership = prepare(root);
-    for (const char* sub : {"new", "cur"}) {
-      std::error_code ec;
-      for (const auto& entry : fs::directory_iterator(root / sub, ec)) {
-        std::error_code removed;
-        if (entry.is_regular_file(removed)) fs::remove(entry.path(), removed);
-        if (removed) throw fixture_error("cannot remove " + entry.path().string() + ": " + removed.message());
-      }
-      if (ec) throw fixture_error("cannot list " + (root / sub).string() + ": " + ec.message());
-    }
+    remove_messages(root);
     for (const auto& message : messages) write_message(root, ownership, message);
   }
 
@@ -98,6 +90,38 @@ class maildir_adapter final : public fixture_adapter {
     const auto ownership = ownership_from_directory(root);
     for (const char* sub : {"new", "cur", "tmp"}) create_owned_directories(root / sub, ownership);
     return ownership;
+  }
+
+  // Empties new/ and cur/. A server process still finishing an earlier session may rename a
+  // message between the listing and the unlink (Courier marks a retrieved message seen, X:2, ->
+  // X:2,S, after it has sent it; a login moves new/X to cur/X:2,), and the renamed file would
+  // survive into the next scenario's mailbox. So sweep again until a listing finds nothing.
+  static void remove_messages(const fs::path& root) {
+    constexpr int max_sweeps = 100;
+    for (int sweep = 0; sweep < max_sweeps; ++sweep) {
+      bool found = false;
+      for (const char* sub : {"new", "cur"}) {
+        std::error_code ec;
+        for (const auto& entry : fs::directory_iterator(root / sub, ec)) {
+          std::error_code removed;
+          const bool regular = entry.is_regular_file(removed);
+          if (!removed && regular) {
+            found = true;
+            fs::remove(entry.path(), removed);
+          }
+          // Gone already (renamed or removed by someone else): the next sweep looks again.
+          if (removed == std::errc::no_such_file_or_directory) {
+            found = true;
+            continue;
+          }
+          if (removed) throw fixture_error("cannot remove " + entry.path().string() + ": " + removed.message());
+        }
+        if (ec) throw fixture_error("cannot list " + (root / sub).string() + ": " + ec.message());
+      }
+      if (!found) return;
+    }
+    throw fixture_error("cannot empty " + root.string() + ": its messages were still being renamed after " +
+                        std::to_string(max_sweeps) + " sweeps (is a server process still working on it?)");
   }
 
   static void write_message(const fs::path& root, const mailbox_ownership& ownership, const std::string& message) {

@@ -4,9 +4,11 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
 #include <fstream>
 #include <iterator>
 #include <mutex>
+#include <thread>
 
 #include "fake_server.hpp"
 #include "pop3/harness/net/fixture_adapter.hpp"
@@ -60,6 +62,42 @@ TEST(MaildirAdapter, ReplaceLeavesExactlyTheMessagesInOrder) {
   EXPECT_EQ(read_file(delivered[0]), "Subject: one\n\nFrom the start\n.\n..two\n");
   EXPECT_EQ(read_file(delivered[1]), "Subject: two\n\nbody\n");
   EXPECT_EQ(read_file(maildir / "pop3refd-uidlist"), "kept");  // the server's own files stay
+}
+
+// A server process still finishing an earlier session renames messages while the next scenario
+// provisions the mailbox (Courier marks a retrieved message seen, X:2, -> X:2,S, after sending
+// it). A file renamed between the adapter's listing and its unlink must not survive.
+TEST(MaildirAdapter, ReplaceRemovesMessagesRenamedWhileItSweeps) {
+  temp_maildir dir;
+  const auto maildir = dir.maildir("alice");
+  fs::create_directories(maildir / "cur");
+  fs::create_directories(maildir / "new");
+  constexpr int old_messages = 400;
+  for (int i = 0; i < old_messages; ++i) {
+    std::ofstream(maildir / "cur" / (std::to_string(i) + ".old:2,")) << "Subject: old\n\nold\n";
+    std::ofstream(maildir / "new" / (std::to_string(i) + ".new")) << "Subject: new\n\nnew\n";
+  }
+  std::atomic<bool> go{false};
+  std::thread lingering_server([&] {
+    while (!go.load()) std::this_thread::yield();
+    // Each old message is renamed once, as a server marks it seen or moves it to cur/.
+    for (int i = 0; i < old_messages; ++i) {
+      const auto name = std::to_string(i);
+      std::error_code ignored;
+      fs::rename(maildir / "cur" / (name + ".old:2,"), maildir / "cur" / (name + ".old:2,S"), ignored);
+      fs::rename(maildir / "new" / (name + ".new"), maildir / "cur" / (name + ".new:2,"), ignored);
+    }
+  });
+  auto adapter = make_fixture_adapter("maildir:" + maildir.string(), 5s);
+  const std::vector<std::string> messages{first};
+  go = true;
+  adapter->replace(alice, messages);
+  lingering_server.join();
+  // Whatever the thread renamed after the adapter's last sweep found nothing it could still rename.
+  EXPECT_TRUE(files_in(maildir / "cur").empty()) << files_in(maildir / "cur").size() << " old messages survived";
+  const auto delivered = files_in(maildir / "new");
+  ASSERT_EQ(delivered.size(), 1u);
+  EXPECT_EQ(read_file(delivered[0]), "Subject: one\n\nFrom the start\n.\n..two\n");
 }
 
 TEST(MaildirAdapter, DeliverAddsAfterTheOthersWithUniqueNames) {

@@ -309,6 +309,19 @@ TEST(Executor, GatesSkipWithReasons) {
   no_capa.caps_transaction = {};
   EXPECT_EQ(skip("requires: TOP\nC: NOOP\nS: +OK\n", no_capa),
             "requires TOP, which the server does not advertise (no CAPA response)");
+  // A command the probe saw working satisfies the gate, except for a scenario that sends CAPA:
+  // that one is about what CAPA lists, and this server's CAPA lists nothing.
+  no_capa.caps_seen_working = {"USER"};
+  EXPECT_EQ(skip("requires: USER\nC: CAPA\nS: +OK\n", no_capa),
+            "requires USER, which the server does not advertise (no CAPA response) (it works, but this scenario "
+            "checks CAPA)");
+  {
+    scripted_server srv;
+    srv.reply("", {"+OK", "+OK"});
+    EXPECT_EQ(srv.run(parse_ok("id: t/x\nrules: r/a\nlevel: MUST\nrequires: USER\nC: NOOP\nS: +OK\n"), no_capa)
+                  .outcome,
+              verdict::pass);
+  }
   run_context plain = ctx;
   plain.fixtures_available = false;
   plain.destructive_allowed = false;
