@@ -96,6 +96,33 @@ for user in "${LAB_USERS[@]}"; do
       || lab_die "cyrus deliver of message $n to $user failed"
   done
 done
-# LMTP can add mail but not remove it: pop3spec empties a mailbox over POP3 (DELE, QUIT) first.
-lab_write_accounts "" "lmtp://$LAB_HOST:$PORT_LMTP" yes
+# Fixtures go straight into the spool, not over LMTP: lmtpd prepends Return-Path: and Received:
+# (no imapd.conf option turns that off), so sizes, line counts and contents would all differ from
+# the fixture, and it refuses some robustness fixtures outright (554 5.6.0 invalid header).  The
+# exec: adapter writes the message as message file UID. and has `reconstruct` index it; clear
+# removes the message files and reconstructs.  UIDs come from a counter above any LMTP UID.
+echo 100000 > "$DIR/next-uid"
+chown cyrus:mail "$DIR/next-uid"
+cat > "$DIR/fixture.sh" <<SCRIPT
+#!/bin/sh
+# Written by ci/interop/servers/cyrus.sh: pop3spec exec: fixture adapter (POP3SPEC_USER, POP3SPEC_ACTION).
+set -eu
+conf=$DIR/imapd.conf
+bin=/usr/lib/cyrus/bin
+box="user/\$POP3SPEC_USER"
+dir=\$(runuser -u cyrus -- \$bin/mbpath -C \$conf "\$box")
+case "\$POP3SPEC_ACTION" in
+  clear) find "\$dir" -maxdepth 1 -name '[0-9]*.' -delete ;;
+  deliver)
+    uid=\$(flock $DIR/next-uid sh -c 'n=\$(cat $DIR/next-uid); echo \$((n + 1)) > $DIR/next-uid; echo \$n')
+    # Spool files are CRLF: a bare LF becomes CRLF, nothing else changes.
+    perl -0777 -pe 's/(?<!\r)\n/\r\n/g' > "\$dir/\$uid."
+    chown cyrus:mail "\$dir/\$uid."
+    chmod 600 "\$dir/\$uid." ;;
+  *) echo "unknown action \$POP3SPEC_ACTION" >&2; exit 2 ;;
+esac
+runuser -u cyrus -- \$bin/reconstruct -C \$conf "\$box" >/dev/null
+SCRIPT
+chmod 755 "$DIR/fixture.sh"
+lab_write_accounts "" "exec:$DIR/fixture.sh" yes
 lab_done
