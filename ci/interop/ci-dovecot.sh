@@ -4,7 +4,7 @@
 # server installed straight from Debian's packages with no unpacking or namespaces, so it is the
 # cheapest real server to keep the suite honest against on every CI run.
 #
-#   ci/interop/ci-dovecot.sh        (as root, on Debian 12; about 2 minutes once pop3spec is built)
+#   ci/interop/ci-dovecot.sh        (as root, on Debian 12; about 8 minutes once pop3spec is built: Dovecot slows logins after failures)
 #
 # Builds pop3spec into build-release if no POP3SPEC is given and none is built, then runs
 # `matrix.sh dovecot`: reports in reports/interop/dovecot-{plain,tls}/ and reports/interop/matrix.md.
