@@ -1,8 +1,13 @@
 // TLS through the real driver: STLS (RFC 2595 §4) with its command-injection defence, the
 // implicit-TLS port (RFC 8314), a failed handshake after STLS, TLS 1.2, no certificate.
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/ssl.h>
+#include <sys/socket.h>
 
+#include <filesystem>
 #include <string>
+#include <vector>
 
 #include "refd_test.hpp"
 
@@ -71,6 +76,43 @@ TEST_F(refd_tls, implicit_tls_port_greets_inside_tls_and_sends_close_notify) {
   EXPECT_TRUE(is_ok(client->command("QUIT")));
   EXPECT_EQ(client->read_until_closed(), "");
   EXPECT_TRUE(client->close_notify_received());
+}
+
+// The server's accepted sockets for `port` in this process (the server runs in-process): bound
+// to the port and connected, which leaves out the listener and the test's own client sockets.
+std::vector<int> accepted_sockets(std::uint16_t port) {
+  std::vector<int> found;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    const int fd = std::stoi(entry.path().filename().string());
+    sockaddr_in local{};
+    sockaddr_in peer{};
+    socklen_t length = sizeof local;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length) != 0 || local.sin_family != AF_INET) continue;
+    length = sizeof peer;
+    if (ntohs(local.sin_port) == port && ::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) == 0) {
+      found.push_back(fd);
+    }
+  }
+  return found;
+}
+
+// Nagle's algorithm held every small write that followed an unacknowledged one until the
+// client's delayed ACK: the greeting behind TLS 1.3's session tickets and close_notify behind
+// QUIT's +OK, about 40 ms each, so an implicit-TLS session took 90 ms. Every answer is written
+// whole, so the server turns Nagle off on every connection. (Checked on the socket, not timed.)
+TEST_F(refd_tls, every_connection_sends_without_nagle_delay) {
+  for (const bool implicit_tls : {false, true}) {
+    SCOPED_TRACE(implicit_tls ? "implicit TLS" : "plain");
+    auto client = connect(implicit_tls);  // the greeting has arrived: the connection is accepted
+    const auto sockets = accepted_sockets(implicit_tls ? server_->tls_port() : server_->port());
+    ASSERT_FALSE(sockets.empty());
+    for (const int fd : sockets) {
+      int no_delay = 0;
+      socklen_t length = sizeof no_delay;
+      ASSERT_EQ(::getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &no_delay, &length), 0);
+      EXPECT_NE(no_delay, 0) << "TCP_NODELAY is off on the server's socket " << fd;
+    }
+  }
 }
 
 TEST_F(refd_tls, plaintext_on_the_implicit_tls_port_gets_no_pop3_answer) {
