@@ -82,18 +82,23 @@ std::optional<std::string> read_whole_file(const std::filesystem::path& path, in
     errno_out = errno;
     return std::nullopt;
   }
-  std::string content;
-  std::array<char, 65536> buffer{};
+  // Straight into the string, sized from fstat (plus room to notice a file that grew meanwhile).
+  struct stat info {};
+  const std::size_t expected = ::fstat(fd.get(), &info) == 0 ? static_cast<std::size_t>(info.st_size) : 0;
+  std::string content(expected + 1, '\0');
+  std::size_t used = 0;
   for (;;) {
-    const auto n = ::read(fd.get(), buffer.data(), buffer.size());
+    if (used == content.size()) content.resize(content.size() * 2);
+    const auto n = ::read(fd.get(), content.data() + used, content.size() - used);
     if (n < 0) {
       if (errno == EINTR) continue;
       errno_out = errno;
       return std::nullopt;
     }
     if (n == 0) break;
-    content.append(buffer.data(), static_cast<std::size_t>(n));
+    used += static_cast<std::size_t>(n);
   }
+  content.resize(used);
   return content;
 }
 

@@ -223,7 +223,8 @@ std::optional<std::string> maildir_store::read(const message_entry& entry, store
     err = error == ENOENT ? store_errc::permanent : detail::classify_errno(error);
     return std::nullopt;
   }
-  auto content = protocol::normalize_crlf(*raw);
+  // A message stored with CRLF already is its own normal form: no second copy.
+  auto content = protocol::normalized_size(*raw) == raw->size() ? std::move(*raw) : protocol::normalize_crlf(*raw);
   // Maildir messages are immutable; a changed one would make LIST lie about its size.
   if (content.size() != entry.size) {
     err = store_errc::permanent;

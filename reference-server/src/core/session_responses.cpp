@@ -42,7 +42,9 @@ std::string_view session::impl::code_tag(detail::resp_code code) const noexcept 
 
 session_output session::impl::multiline(std::string_view first_line_text, std::string_view crlf_content) const {
   auto out = ok(first_line_text);
-  out.bytes += protocol::dot_stuff(crlf_content);
+  // One copy of the content into the answer: room for it, some stuffing and the terminator.
+  out.bytes.reserve(out.bytes.size() + crlf_content.size() + crlf_content.size() / 32 + 5);
+  protocol::append_data_section(out.bytes, crlf_content);
   return out;
 }
 

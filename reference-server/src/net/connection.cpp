@@ -83,7 +83,11 @@ asio::awaitable<void> connection::converse() {
   counted_ = true;
   session_output out = session_->greet();
   for (;;) {
-    pending_ += out.bytes;
+    if (pending_.empty()) {
+      pending_ = std::move(out.bytes);  // a big RETR is not copied again
+    } else {
+      pending_ += out.bytes;
+    }
     if (out.then == session_output::next::close) {
       session_done_ = true;  // the session ended itself (QUIT, ...): no on_disconnect()
       co_await flush_and_close();

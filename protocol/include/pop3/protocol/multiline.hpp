@@ -19,6 +19,8 @@ namespace pop3::protocol {
 [[nodiscard]] std::string dot_stuff(std::string_view crlf_content);
 /// Appends the stuffed form of crlf_content to out (no terminator); for streaming large bodies.
 void append_dot_stuffed(std::string& out, std::string_view crlf_content);
+/// Appends what dot_stuff() returns to out, without building it apart first.
+void append_data_section(std::string& out, std::string_view crlf_content);
 
 /// Collects the data lines of one multi-line response, one framed line at a time.
 ///
