@@ -53,12 +53,15 @@ chmod 600 "$etc_courier/userdb"
 makeuserdb -f "$etc_courier/userdb"
 
 # The environment courierpop3login/couriertls read (what /etc/courier/pop3d{,-ssl} would set; the
-# POP3S listener adds POP3_TLS=1 POP3_STARTTLS=NO, as /usr/lib/courier/pop3d-ssl does).
+# POP3S listener adds POP3_TLS=1 POP3_STARTTLS=NO, as /usr/lib/courier/pop3d-ssl does).  An empty
+# POP3AUTH_TLS, as the shipped /etc/courier/pop3d has it, announces the POP3AUTH list under TLS too:
+# the same mechanisms on both ports (with "LOGIN PLAIN" there the TLS column hid the CRAM-*
+# mechanisms the server implements, and failed sasl/auth/non-plaintext-mechanism for the lab's sake).
 cat > "$DIR/courier.env" <<ENV
 PATH=/usr/bin:/bin:/usr/sbin:/sbin
 SHELL=/bin/sh
 POP3AUTH="PLAIN LOGIN CRAM-MD5 CRAM-SHA1 CRAM-SHA256"
-POP3AUTH_TLS="LOGIN PLAIN"
+POP3AUTH_TLS=
 POP3_PROXY=0
 POP3_STARTTLS=YES
 POP3_TLS_REQUIRED=0

@@ -140,7 +140,8 @@ const std::vector<embedded_variant>& embedded_variants() {
       // Also for the scenarios that wait out whatever non-zero delay is announced.
       {"LOGIN-DELAY 5", {"LOGIN-DELAY=5"},
        {"rfc2449/login-delay/enforce-user-pass", "rfc2449/login-delay/enforce-apop", "rfc2449/login-delay/enforce-sasl",
-        "rfc3206/auth/credentials-only-login-delay", "rfc2449/resp-codes/login-delay-within-delay"},
+        "rfc3206/auth/credentials-only-login-delay", "rfc2449/resp-codes/login-delay-within-delay",
+        "rfc2449/login-delay/exact-announced"},
        {}, {},
        [](refd::server_config& c) { c.login_delay = std::chrono::seconds(5); }},
       {"EXPIRE 0", {"EXPIRE=0"}, {}, {}, {}, [](refd::server_config& c) { c.expire_days = 0; }},
