@@ -213,6 +213,7 @@ def report(args, samples, memory, idle_counts, cores):
           % (args.repetitions, args.seconds, cores))
     print("\n".join(rows))
     if args.json:
+        os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
         with open(args.json, "w") as f:
             json.dump(out, f, indent=2)
 
