@@ -40,7 +40,8 @@ void add_options(CLI::App& command, options& o) {
                      "probes (repeatable; e.g. XTND, LAST, APOP, CLEARTEXT-REFUSED, PRIVACY-MODE)")
       ->group(target_group);
   command.add_option("--fixtures", o.fixtures,
-                     "Fixture adapter: maildir:PATH, mbox:PATH, smtp://HOST:PORT, lmtp://HOST:PORT or exec:COMMAND "
+                     "Fixture adapter: maildir:PATH, mbox:PATH, mbox-no-blank:PATH, smtp://HOST:PORT, lmtp://HOST:PORT or "
+                     "exec:COMMAND "
                      "(PATH may contain {user}); none: scenarios that need fixtures are skipped")
       ->group(target_group);
   command.add_flag("--allow-destructive", o.allow_destructive,

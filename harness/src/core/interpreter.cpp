@@ -353,12 +353,20 @@ std::string interpreter::inconclusive_close(const step& st) const {
   const session_ledger& ledger = c->second.ledger;
   if (!ledger.logged_in() && ledger.errors_in_a_row() > 0)
     return "the server closed the connection after -ERR in the AUTHORIZATION state, as RFC 1939 §4 allows";
+  // A limit on bad commands counts them in a row (Dovecot) or in the whole session (Solid POP3:
+  // the fifth -ERR of the session, whatever came between): a close right after a -ERR, with
+  // several before it, is that limit.
   constexpr int error_run = 3;
   const bool tolerance_checked = std::any_of(s_.rules.begin(), s_.rules.end(),
                                              [](const rule_ref& r) { return r.id == errors_tolerated_rule; });
-  if (ledger.errors_in_a_row() >= error_run && !tolerance_checked)
+  if (tolerance_checked || ledger.errors_in_a_row() == 0) return "";
+  if (ledger.errors_in_a_row() >= error_run)
     return "the server closed the connection after " + std::to_string(ledger.errors_in_a_row()) +
            " -ERR replies in a row (a limit on bad commands; " + std::string(errors_tolerated_rule) +
+           " reports it)";
+  if (ledger.errors() >= error_run)
+    return "the server closed the connection right after a -ERR reply, with " + std::to_string(ledger.errors()) +
+           " -ERR replies in the session (a limit on bad commands; " + std::string(errors_tolerated_rule) +
            " reports it)";
   return "";
 }

@@ -65,7 +65,9 @@ std::optional<invariant_violation> session_ledger::answered(std::string_view sta
   const std::string verb = words.empty() ? "" : to_upper(words[0]);
   const bool positive = status == "+OK" || status.starts_with("+OK ");
   const bool continuation = status == "+" || status.starts_with("+ ");
-  errors_in_a_row_ = status.starts_with("-ERR") ? errors_in_a_row_ + 1 : 0;
+  const bool negative = status.starts_with("-ERR");
+  errors_in_a_row_ = negative ? errors_in_a_row_ + 1 : 0;
+  if (negative) ++errors_;
 
   if (in_sasl_exchange_ || verb == "AUTH") {
     // AUTH with a mechanism: a "+ " challenge continues the exchange, +OK ends it logged in.

@@ -47,6 +47,9 @@ class session_ledger {
   [[nodiscard]] bool logged_in() const noexcept { return logged_in_; }
   /// -ERR replies in a row on this connection, up to the last answer.
   [[nodiscard]] int errors_in_a_row() const noexcept { return errors_in_a_row_; }
+  /// -ERR replies on this connection in all (a limit on bad commands may count them all: Solid
+  /// POP3 closes after the fifth of the session, whatever came between).
+  [[nodiscard]] int errors() const noexcept { return errors_; }
 
  private:
   std::optional<invariant_violation> note_size(std::uint64_t n, std::uint64_t size, std::string_view from);
@@ -59,6 +62,7 @@ class session_ledger {
   bool logged_in_ = false;
   bool in_sasl_exchange_ = false;
   int errors_in_a_row_ = 0;
+  int errors_ = 0;
   std::set<std::uint64_t> unterminated_;
   std::map<std::uint64_t, std::uint64_t> listed_size_;   // from LIST / LIST n
   std::map<std::uint64_t, std::uint64_t> sent_octets_;   // from RETR n

@@ -13,9 +13,12 @@
 namespace pop3::harness::detail {
 
 [[nodiscard]] std::shared_ptr<fixture_adapter> make_maildir_adapter(std::string path_template);
-/// `lock_wait` bounds the wait for another holder of the mbox's dot-lock.
+/// `lock_wait` bounds the wait for another holder of the mbox's dot-lock. `blank_line_after`:
+/// each message is followed by an empty line, as local delivery writes it (mbox:); false for
+/// mbox-no-blank:, the dialect of a server that takes that line as part of the message.
 [[nodiscard]] std::shared_ptr<fixture_adapter> make_mbox_adapter(std::string path_template,
-                                                                 std::chrono::milliseconds lock_wait);
+                                                                 std::chrono::milliseconds lock_wait,
+                                                                 bool blank_line_after = true);
 [[nodiscard]] std::shared_ptr<fixture_adapter> make_exec_adapter(std::string command, std::chrono::milliseconds timeout);
 /// SMTP (lmtp = false) or LMTP (RFC 2033) delivery to host:port.
 [[nodiscard]] std::shared_ptr<fixture_adapter> make_mail_transfer_adapter(bool lmtp, std::string host,

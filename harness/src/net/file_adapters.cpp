@@ -145,8 +145,17 @@ bool is_from_line(std::string_view line) {
   return first != std::string_view::npos && line.substr(first).starts_with("From ");
 }
 
+// The empty line local delivery appends after each message (Postfix local(8): "appends an empty
+// line"; exim appendfile's message_suffix "\n"; mail.local: "a trailing blank line"). Readers strip
+// it again; Solid POP3 serves it as part of the message, so its lab writes mbox-no-blank.
+enum class mbox_dialect { blank_line_after, no_blank_line };
+
+bool has_header_separator(std::string_view lf_message) {
+  return lf_message.starts_with("\n") || lf_message.find("\n\n") != std::string_view::npos;
+}
+
 // mboxrd: one "From " separator line per message; body lines matching ^>*From get one more '>'.
-std::string mbox_entry(std::string_view message) {
+std::string mbox_entry(std::string_view message, mbox_dialect dialect) {
   const std::time_t now = std::time(nullptr);
   std::tm utc{};
   gmtime_r(&now, &utc);
@@ -163,21 +172,29 @@ std::string mbox_entry(std::string_view message) {
     out.append(line).append("\n");
     start = end + 1;
   }
-  out += "\n";
+  if (dialect == mbox_dialect::blank_line_after) out += "\n";
   return out;
 }
 
 class mbox_adapter final : public fixture_adapter {
  public:
-  mbox_adapter(std::string path_template, std::chrono::milliseconds lock_wait)
-      : template_(std::move(path_template)), lock_wait_(lock_wait) {}
+  mbox_adapter(std::string path_template, std::chrono::milliseconds lock_wait, mbox_dialect dialect)
+      : template_(std::move(path_template)), lock_wait_(lock_wait), dialect_(dialect) {}
 
   [[nodiscard]] bool can_clear() const noexcept override { return true; }
+
+  // With the empty line after each message, a message that has no empty line of its own (no
+  // header/body separator) would be read with that line as its separator: two octets more.
+  [[nodiscard]] std::string unrepresentable(std::string_view message) const override {
+    if (dialect_ == mbox_dialect::blank_line_after && !has_header_separator(to_lf(message)))
+      return "mbox cannot represent a message without a header/body separator";
+    return "";
+  }
 
   void replace(const mailbox_owner& owner, std::span<const std::string> messages) override {
     const fs::path path = expand_user(template_, owner.user);
     std::string content;
-    for (const auto& message : messages) content += mbox_entry(message);
+    for (const auto& message : messages) content += entry(message);
     const auto ownership = ownership_from_file(path);
     const mbox_dot_lock lock(path, lock_wait_, ownership);
     // Write beside it and rename over it, so a reader never sees half a mailbox. A copy left by
@@ -194,6 +211,7 @@ class mbox_adapter final : public fixture_adapter {
   }
 
   void deliver(const mailbox_owner& owner, const std::string& message) override {
+    const std::string text = entry(message);
     const fs::path path = expand_user(template_, owner.user);
     const auto ownership = ownership_from_file(path);
     const mbox_dot_lock lock(path, lock_wait_, ownership);
@@ -201,12 +219,19 @@ class mbox_adapter final : public fixture_adapter {
     give_ownership(file.get(), path, ownership);
     // Servers that lock with flock() instead of (or as well as) the dot-lock; bounded like it.
     lock_bounded(file.get(), path);
-    write_fully(file.get(), mbox_entry(message), path);
+    write_fully(file.get(), text, path);
   }
 
-  [[nodiscard]] std::string describe() const override { return "mbox:" + template_; }
+  [[nodiscard]] std::string describe() const override {
+    return (dialect_ == mbox_dialect::no_blank_line ? "mbox-no-blank:" : "mbox:") + template_;
+  }
 
  private:
+  [[nodiscard]] std::string entry(std::string_view message) const {
+    if (auto why = unrepresentable(message); !why.empty()) throw fixture_unrepresentable(why);
+    return mbox_entry(message, dialect_);
+  }
+
   void lock_bounded(int fd, const fs::path& path) const {
     const auto deadline = std::chrono::steady_clock::now() + lock_wait_;
     while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
@@ -220,6 +245,7 @@ class mbox_adapter final : public fixture_adapter {
 
   std::string template_;
   std::chrono::milliseconds lock_wait_;
+  mbox_dialect dialect_;
 };
 
 }  // namespace
@@ -228,8 +254,10 @@ std::shared_ptr<fixture_adapter> make_maildir_adapter(std::string path_template)
   return std::make_shared<maildir_adapter>(std::move(path_template));
 }
 
-std::shared_ptr<fixture_adapter> make_mbox_adapter(std::string path_template, std::chrono::milliseconds lock_wait) {
-  return std::make_shared<mbox_adapter>(std::move(path_template), lock_wait);
+std::shared_ptr<fixture_adapter> make_mbox_adapter(std::string path_template, std::chrono::milliseconds lock_wait,
+                                                   bool blank_line_after) {
+  return std::make_shared<mbox_adapter>(std::move(path_template), lock_wait,
+                                        blank_line_after ? mbox_dialect::blank_line_after : mbox_dialect::no_blank_line);
 }
 
 }  // namespace pop3::harness::detail

@@ -12,7 +12,7 @@ namespace pop3::harness {
 namespace {
 
 constexpr std::string_view usage =
-    "expected maildir:PATH, mbox:PATH, smtp://HOST:PORT, lmtp://HOST:PORT or exec:COMMAND";
+    "expected maildir:PATH, mbox:PATH, mbox-no-blank:PATH, smtp://HOST:PORT, lmtp://HOST:PORT or exec:COMMAND";
 
 std::shared_ptr<fixture_adapter> make_network_adapter(std::string_view spec, bool lmtp, std::string_view rest,
                                                       std::chrono::milliseconds timeout) {
@@ -56,6 +56,7 @@ std::shared_ptr<fixture_adapter> make_fixture_adapter(std::string_view spec, std
   };
   if (spec.starts_with("maildir:")) return detail::make_maildir_adapter(rest_after("maildir:"));
   if (spec.starts_with("mbox:")) return detail::make_mbox_adapter(rest_after("mbox:"), timeout);
+  if (spec.starts_with("mbox-no-blank:")) return detail::make_mbox_adapter(rest_after("mbox-no-blank:"), timeout, false);
   if (spec.starts_with("exec:")) return detail::make_exec_adapter(rest_after("exec:"), timeout);
   if (spec.starts_with("smtp://")) return make_network_adapter(spec, false, rest_after("smtp://"), timeout);
   if (spec.starts_with("lmtp://")) return make_network_adapter(spec, true, rest_after("lmtp://"), timeout);

@@ -43,13 +43,37 @@ run_context make_context(const target& where, const account_context& who, const 
   return ctx;
 }
 
+// Why the store cannot hold one of the messages the scenario puts there (its mailbox, its
+// deliver: steps), naming the file; "" when it can hold them all. A fixture the store would alter
+// says nothing about the server, so the scenario is skipped before anything is written.
+std::string unrepresentable_fixture(const scenario& s, const fixture_adapter& adapter) {
+  auto skip = [&](const std::string& file, const std::string& why) {
+    return "the fixture " + file + " cannot be stored through " + adapter.describe() + ": " + why;
+  };
+  const auto messages = mailbox_messages(s);
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    auto why = adapter.unrepresentable(messages[i]);
+    if (why.empty()) continue;
+    const bool named = s.mailbox.k == mailbox_fixture::kind::files;
+    return skip(named ? s.mailbox.files[i].path : "generated message " + std::to_string(i + 1), why);
+  }
+  for (const step& st : s.steps) {
+    const auto* d = std::get_if<deliver_step>(&st.action);
+    if (!d) continue;
+    if (auto why = adapter.unrepresentable(d->message); !why.empty()) return skip(d->path, why);
+  }
+  return "";
+}
+
 // Puts the scenario's mailbox in place. Returns a skip reason, or "" when provisioned (or nothing
 // to do). Throws fixture_error.
 std::string provision(const scenario& s, const target& where, const account_context& who, const timing& limits) {
-  if (s.mailbox.k == mailbox_fixture::kind::any || !who.acct.fixtures) return "";
+  if (!who.acct.fixtures) return "";
+  auto& adapter = *who.acct.fixtures;
+  if (auto why = unrepresentable_fixture(s, adapter); !why.empty()) return why;
+  if (s.mailbox.k == mailbox_fixture::kind::any) return "";
   const auto messages = mailbox_messages(s);
   const mailbox_owner owner{who.acct.user, who.acct.address};
-  auto& adapter = *who.acct.fixtures;
   if (adapter.can_clear()) {
     adapter.replace(owner, messages);
     return "";
@@ -84,6 +108,8 @@ reports::scenario_result run_or_record(const scenario& s, const target& where, c
       if (auto skip = provision(s, where, who, limits); !skip.empty()) {
         return finish(result_skeleton(s, reports::verdict::skip, skip));
       }
+    } catch (const fixture_unrepresentable& e) {  // an adapter that cannot say so beforehand
+      return finish(result_skeleton(s, reports::verdict::skip, std::string("fixture: ") + e.what()));
     } catch (const fixture_error& e) {
       return finish(result_skeleton(s, reports::verdict::error, std::string("fixture: ") + e.what()));
     }

@@ -135,6 +135,41 @@ TEST(MboxAdapter, WritesFromLinesAndQuotesFromInBodies) {
   EXPECT_TRUE(appended.ends_with("Subject: three\n\n3\n\n"));
 }
 
+// What local delivery writes (an empty line after each message) cannot hold a message with no
+// empty line of its own: a reader would take the appended line as its header/body separator.
+TEST(MboxAdapter, AHeadersOnlyMessageIsUnrepresentableAndNothingIsWritten) {
+  temp_maildir dir;
+  const auto path = dir.base() / "alice.mbox";
+  auto adapter = make_fixture_adapter("mbox:" + (dir.base() / "{user}.mbox").string(), 5s);
+  const std::string headers_only = "From: a@example.org\r\nSubject: no body\r\n";
+  EXPECT_EQ(adapter->unrepresentable(headers_only), "mbox cannot represent a message without a header/body separator");
+  EXPECT_EQ(adapter->unrepresentable(second), "");
+  EXPECT_EQ(adapter->unrepresentable("\r\nbody only\r\n"), "");  // an empty header is still separated
+  const std::vector<std::string> messages{second, headers_only};
+  EXPECT_THROW(adapter->replace(alice, messages), harness::fixture_unrepresentable);
+  EXPECT_THROW(adapter->deliver(alice, headers_only), harness::fixture_unrepresentable);
+  EXPECT_FALSE(fs::exists(path));
+}
+
+// Solid POP3's dialect: no empty line after a message (Solid serves it as message content), so a
+// headers-only message is stored exactly.
+TEST(MboxAdapter, NoBlankDialectLeavesOutTheEmptyLineAndHoldsHeadersOnlyMessages) {
+  temp_maildir dir;
+  const auto path = dir.base() / "alice.mbox";
+  auto adapter = make_fixture_adapter("mbox-no-blank:" + (dir.base() / "{user}.mbox").string(), 5s);
+  EXPECT_TRUE(adapter->describe().starts_with("mbox-no-blank:"));
+  const std::string headers_only = "From: a@example.org\r\nSubject: no body\r\n";
+  EXPECT_EQ(adapter->unrepresentable(headers_only), "");
+  const std::vector<std::string> messages{headers_only, "Subject: q\r\n\r\nFrom here\r\n"};
+  adapter->replace(alice, messages);
+  adapter->deliver(alice, second);
+  const auto text = read_file(path);
+  EXPECT_NE(text.find("\nFrom: a@example.org\nSubject: no body\nFrom pop3spec@localhost "), std::string::npos) << text;
+  EXPECT_NE(text.find("\n>From here\nFrom pop3spec@localhost "), std::string::npos) << text;
+  EXPECT_TRUE(text.ends_with("\nSubject: two\n\nbody\n")) << text;
+  EXPECT_EQ(text.find("\n\nFrom "), std::string::npos) << text;
+}
+
 TEST(ExecAdapter, PassesUserActionAndMessage) {
   temp_maildir dir;
   const auto log = dir.base() / "log";

@@ -243,6 +243,44 @@ S: +OK 2 *
   EXPECT_EQ(r.outcome, verdict::pass) << r.message << "\n" << transcript_of(r);
 }
 
+// A fixture the store cannot hold (a headers-only message in an mbox as MDAs write it) skips its
+// scenario with the reason, before anything is written or sent: neither an error of the run nor a
+// failure of the server. The messages of deliver: steps are judged the same way.
+TEST(HarnessEmbedded, AFixtureTheStoreCannotHoldSkipsTheScenarioWithTheReason) {
+  embedded_server server(1);
+  temp_maildir dir;
+  auto scenario = parse_valid(R"(id: embedded/unrepresentable
+rules: rfc1939/list/exact-size
+level: MUST
+state: transaction
+mailbox: 1 messages
+
+C: LIST 1
+S: +OK 1 *
+)");
+  const std::string headers_only = "From: a@example.org\r\nSubject: no body\r\n";
+  scenario.mailbox.k = harness::mailbox_fixture::kind::files;
+  scenario.mailbox.files = {{"fixtures/headers-only.eml", headers_only}};
+  harness::account_context who{server.accounts()[0], {}, {}};
+  const auto mbox = dir.base() / "alice1.mbox";
+  who.acct.fixtures = harness::make_fixture_adapter("mbox:" + mbox.string(), 5s);
+  const auto where = server.target_for(tls_mode::none);
+  const std::string why = ": mbox cannot represent a message without a header/body separator";
+
+  const auto r = harness::run_scenario(scenario, where, who, quick(5s));
+  EXPECT_EQ(r.outcome, verdict::skip) << r.message;
+  EXPECT_EQ(r.message, "the fixture fixtures/headers-only.eml cannot be stored through mbox:" + mbox.string() + why);
+  EXPECT_TRUE(r.transcript.empty());
+  EXPECT_FALSE(fs::exists(mbox));
+
+  scenario.mailbox = {};
+  scenario.steps.insert(scenario.steps.begin(), harness::step{{}, "", "", harness::deliver_step{"late.eml", headers_only}});
+  const auto delivered = harness::run_scenario(scenario, where, who, quick(5s));
+  EXPECT_EQ(delivered.outcome, verdict::skip) << delivered.message;
+  EXPECT_EQ(delivered.message, "the fixture late.eml cannot be stored through mbox:" + mbox.string() + why);
+  EXPECT_FALSE(fs::exists(mbox));
+}
+
 TEST(HarnessCertificate, GeneratesAKeyOnlyTheOwnerCanRead) {
   temp_maildir dir;
   const auto files = harness::generate_self_signed_certificate(dir.base());

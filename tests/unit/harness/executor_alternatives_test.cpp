@@ -59,6 +59,48 @@ TEST(ExecutorAlternatives, AClosedAlternativeCanBeInconclusiveToo) {
       << r.message;
 }
 
+// Solid POP3 counts bad commands over the whole session and closes after the fifth -ERR, with
+// good answers in between: the close says nothing about the command it cut off.
+const char* const scattered_errors = R"(id: t/scattered
+rules: r/a
+level: MUST
+state: transaction
+C: LIST 5
+S: -ERR
+C: NOOP
+S: +OK
+C: RETR 5
+S: -ERR
+C: STAT
+S: +OK
+C: DELE 9
+S: -ERR
+C: NOOP
+S: +OK
+)";
+
+TEST(ExecutorAlternatives, AClosingAfterTheSessionsThirdErrIsABadCommandLimitNotEvidence) {
+  const auto s = parse_ok(scattered_errors);
+  scripted_server srv;
+  srv.reply("", login()).reply("", {"-ERR no such message", "+OK", "-ERR no such message", "+OK 1 20",
+                                    "-ERR no such message"});
+  srv.reply("", closed_event{});
+  const auto r = srv.run(s, full_context());
+  EXPECT_EQ(r.outcome, verdict::skip) << r.message;
+  EXPECT_NE(r.message.find("right after a -ERR reply, with 3 -ERR replies in the session (a limit on bad "
+                           "commands; robustness/session/errors-tolerated reports it)"),
+            std::string::npos)
+      << r.message;
+}
+
+TEST(ExecutorAlternatives, AClosingAfterAPositiveAnswerStaysEvidence) {
+  const auto s = parse_ok(scattered_errors);
+  scripted_server srv;  // the close follows +OK 1 20, not a -ERR: no limit explains it
+  srv.reply("", login()).reply("", {"-ERR no such message", "+OK", "-ERR no such message", "+OK 1 20"});
+  srv.reply("", closed_event{});
+  EXPECT_EQ(srv.run(s, full_context()).outcome, verdict::fail);
+}
+
 TEST(ExecutorAlternatives, InconclusiveNeedsAReasonAndComesLast) {
   EXPECT_EQ(errors_of("id: t/x\nrules: r/a\nlevel: MUST\nC: NOOP\nS: +OK <inconclusive:>\n"),
             (errors{"5:8: <inconclusive:> needs a reason"}));

@@ -4,7 +4,10 @@
 //
 //   maildir:PATH       write into the account's Maildir (PATH may contain {user})
 //   mbox:PATH          rewrite / append to the account's mbox file (PATH may contain {user}),
-//                      under its dot-lock PATH.lock
+//                      under its dot-lock PATH.lock; each message followed by an empty line, as
+//                      local delivery writes it (Postfix local(8), exim appendfile, mail.local)
+//   mbox-no-blank:PATH the same without that empty line, for a server that serves it as part of
+//                      the message (Solid POP3): the lab writes the dialect the server reads
 //                      (both: what they create gets the mailbox's owner, group and mode, so a
 //                      server reading mail as another user can read it)
 //   smtp://host:port   deliver through an SMTP server to the account's address
@@ -26,6 +29,14 @@ class fixture_error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// The store cannot hold a message as it is: in an mbox written as MDAs write it, a message
+/// without a header/body separator gains one (the empty line before the next "From "). Neither
+/// the run's fault nor the server's: the scenario is skipped with this reason.
+class fixture_unrepresentable : public fixture_error {
+ public:
+  using fixture_error::fixture_error;
+};
+
 /// Who the message is for.
 struct mailbox_owner {
   std::string user;        ///< POP3 user name
@@ -44,6 +55,13 @@ class fixture_adapter {
   virtual void replace(const mailbox_owner& owner, std::span<const std::string> messages) = 0;
   /// Adds one message after the existing ones. Throws fixture_error.
   virtual void deliver(const mailbox_owner& owner, const std::string& message) = 0;
+  /// Why the store cannot hold `message` octet for octet ("" when it can). The runner asks before
+  /// it provisions, so such a scenario is skipped before anything is written; replace() and
+  /// deliver() throw fixture_unrepresentable if given one anyway.
+  [[nodiscard]] virtual std::string unrepresentable(std::string_view message) const {
+    static_cast<void>(message);
+    return "";
+  }
   /// The spec it was made from, e.g. "maildir:/srv/mail/{user}".
   [[nodiscard]] virtual std::string describe() const = 0;
 };
