@@ -18,7 +18,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SERVERS = {"dovecot": (12210, 12211), "pop3refd": (12220, 12221)}
-LAB = {"dovecot": "/tmp/pop3lab/bench-dovecot", "pop3refd": "/tmp/pop3lab/bench-pop3refd"}
+LAB_ROOT = os.environ.get("BENCH_LAB_ROOT", "/dev/shm/pop3bench")  # as bench/servers.sh
 
 # (key, what it measures, pop3bench arguments, value taken, target ratio pop3refd/dovecot,
 #  servers that have it). Targets: issue 12.
@@ -72,7 +72,7 @@ def start(name, env):
 
 
 def stop(name):
-    subprocess.run(["bash", "-c", 'source "%s/ci/interop/servers/lib.sh"; lab_stop_dir "%s"' % (ROOT, LAB[name])],
+    subprocess.run(["bash", "-c", 'source "%s/ci/interop/servers/lib.sh"; lab_stop_dir "%s"' % (ROOT, os.path.join(LAB_ROOT, name))],
                    capture_output=True)
 
 
@@ -113,7 +113,7 @@ def idle_memory(args, server, leader, count, tls, cores):
     ready = tempfile.mktemp(prefix="pop3bench-ready-")
     port = SERVERS[server][1 if tls else 0]
     cmd = pin(cores) + [args.pop3bench, "idle", "--server", "127.0.0.1:%d" % port, "--workers", str(count),
-                        "--user", "idle{n}", "--pass", "bench-pass", "--seconds", "3", "--ready-file", ready, "--json", ready + ".json"]
+                        "--user", "idle{n}", "--pass", "bench-pass", "--seconds", "3", "--timeout", "120", "--ready-file", ready, "--json", ready + ".json"]
     if tls:
         cmd.append("--tls")
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

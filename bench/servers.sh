@@ -12,6 +12,7 @@
 #   ports: dovecot 12210 (plain + STLS) / 12211 (POP3S); pop3refd 12220 / 12221
 #   BENCH_CPUS=LIST   pin the server (and every process it forks) to these cores (taskset -c)
 #   POP3REFD=PATH     the pop3refd to start (default: build-release's)
+#   BENCH_LAB_ROOT=DIR   where the servers' directories go (default /dev/shm/pop3bench)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -19,6 +20,9 @@ root=$(cd "$here/.." && pwd)
 source "$root/ci/interop/servers/lib.sh"
 
 name=${1:?usage: bench/servers.sh dovecot|pop3refd}
+# On tmpfs: 10,000 idle mailboxes are 30,000 directories, and on a disk mounted with discard
+# removing them for the next start took minutes.
+export POP3LAB_DIR=${BENCH_LAB_ROOT:-/dev/shm/pop3bench}/$name
 accounts=${BENCH_ACCOUNTS:-16}
 idle_accounts=${BENCH_IDLE_ACCOUNTS:-10000}
 messages=${BENCH_MESSAGES:?BENCH_MESSAGES must name the directory holding 1.eml and 2.eml}
@@ -44,7 +48,7 @@ make_idle_maildirs() {  # PATTERN with @USER@
 case "$name" in
   dovecot)
     port=12210 port_tls=12211
-    lab_init bench-dovecot
+    lab_init bench-dovecot  # DIR is $POP3LAB_DIR
     lab_apt_install dovecot-core dovecot-pop3d
     lab_make_cert
     mkdir -p "$DIR"/{run,state,mail}
@@ -127,7 +131,7 @@ CONF
     port=12220 port_tls=12221
     refd=${POP3REFD:-$root/build-release/reference-server/pop3refd}
     [ -x "$refd" ] || lab_die "no pop3refd at $refd (build it, or set POP3REFD)"
-    lab_init bench-pop3refd
+    lab_init bench-pop3refd  # DIR is $POP3LAB_DIR
     lab_make_cert
     {
       for ((i = 1; i <= accounts; i++)); do
