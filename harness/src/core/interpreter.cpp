@@ -394,8 +394,20 @@ void interpreter::finish(reports::verdict v, std::string message, std::string ex
   result_.actual = std::move(actual);
 }
 
+// A probed feature whose own command got +OK exists on the server: the scenario's failure is
+// then the feature's, not a sign that it is missing (Solid POP3 answers every LAST "+OK 0").
+void interpreter::confirm_probed_commands() {
+  std::erase_if(probing_, [this](const std::string& tag) {
+    const std::string verb = tag.starts_with("FACT:") ? tag.substr(5) : tag;
+    const bool seen = std::any_of(conns_.begin(), conns_.end(), [&](const auto& c) { return c.second.ledger.accepted(verb); });
+    if (seen) unadvertised_.push_back(tag);
+    return seen;
+  });
+}
+
 void interpreter::finalize() {
   if (ctx_.clock) result_.elapsed = std::chrono::duration<double>(ctx_.clock());
+  confirm_probed_commands();
   std::string tags, all;
   for (const auto& t : probing_) tags += (tags.empty() ? "" : " ") + t;
   for (const auto& t : unadvertised_) all += (all.empty() ? "" : " ") + t;

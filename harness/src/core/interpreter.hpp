@@ -106,6 +106,7 @@ class interpreter {
   void abandon(const step& st);
   void finish(reports::verdict v, std::string message, std::string expected = {}, std::string actual = {});
   void finalize();
+  void confirm_probed_commands();
   [[nodiscard]] static std::string prefix(const step& st);
 
   scenario s_;

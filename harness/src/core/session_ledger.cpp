@@ -68,6 +68,7 @@ std::optional<invariant_violation> session_ledger::answered(std::string_view sta
   const bool negative = status.starts_with("-ERR");
   errors_in_a_row_ = negative ? errors_in_a_row_ + 1 : 0;
   if (negative) ++errors_;
+  if (positive) accepted_verbs_.insert(verb);
 
   if (in_sasl_exchange_ || verb == "AUTH") {
     // AUTH with a mechanism: a "+ " challenge continues the exchange, +OK ends it logged in.

@@ -50,6 +50,9 @@ class session_ledger {
   /// -ERR replies on this connection in all (a limit on bad commands may count them all: Solid
   /// POP3 closes after the fifth of the session, whatever came between).
   [[nodiscard]] int errors() const noexcept { return errors_; }
+  /// Whether a command with this verb (upper case) got +OK on this connection: the command
+  /// exists on the server, whatever CAPA says.
+  [[nodiscard]] bool accepted(const std::string& verb) const { return accepted_verbs_.contains(verb); }
 
  private:
   std::optional<invariant_violation> note_size(std::uint64_t n, std::uint64_t size, std::string_view from);
@@ -64,6 +67,7 @@ class session_ledger {
   int errors_in_a_row_ = 0;
   int errors_ = 0;
   std::set<std::uint64_t> unterminated_;
+  std::set<std::string> accepted_verbs_;
   std::map<std::uint64_t, std::uint64_t> listed_size_;   // from LIST / LIST n
   std::map<std::uint64_t, std::uint64_t> sent_octets_;   // from RETR n
   std::map<std::uint64_t, std::string> uid_;             // from UIDL / UIDL n

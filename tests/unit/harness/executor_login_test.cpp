@@ -162,6 +162,15 @@ TEST(Executor, ProbesWarnWhenNotAdvertisedButWorkingAndSkipWhenFailing) {
               "(token 1: expected \"+OK\", got \"-ERR\")");
   }
   {
+    // Not advertised, but its command answered +OK: the feature exists, so a later failure of
+    // it is a fail (a LAST that always says "+OK 0"), with the probe's tag named as unadvertised.
+    const auto two = parse_ok("id: t/x\nrules: r/a\nlevel: MUST\nprobe: XTND\nC: XTND XLIST\nS: +OK\nC: XTND XMIT\nS: +OK\n");
+    scripted_server srv;
+    srv.reply("", {"+OK hi", "+OK", "-ERR broken"});
+    const auto r = srv.run(two, full_context());
+    EXPECT_EQ(r.outcome, verdict::fail) << r.message;
+  }
+  {
     // Advertised but broken: a fail, never a skip.
     const auto adv = parse_ok("id: t/x\nrules: r/a\nlevel: MUST\nprobe: TOP\nC: TOP 1 0\nS: +OK\n");
     scripted_server srv;
