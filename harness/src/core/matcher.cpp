@@ -2,6 +2,8 @@
 #include "pop3/harness/matcher.hpp"
 
 #include <algorithm>
+#include <utility>
+#include <vector>
 
 #include "text.hpp"
 
@@ -238,6 +240,41 @@ std::string first_difference(const std::string& expected, const std::string& act
   }
 }
 
+// A CRLF text's lines up to its first empty line (the header), and everything after that line.
+std::pair<std::vector<std::string_view>, std::string_view> split_message(std::string_view text) {
+  std::vector<std::string_view> header;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const std::size_t end = text.find("\r\n", start);
+    const std::string_view line = text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    const std::size_t next = end == std::string_view::npos ? text.size() : end + 2;
+    if (line.empty()) return {std::move(header), text.substr(next)};
+    header.push_back(line);
+    start = next;
+  }
+  return {std::move(header), std::string_view()};
+}
+
+// same: the content is the fixture's message as a store that rewrites headers between sessions
+// keeps it: the body exactly, every header line of the fixture in its order, and any further
+// header fields the server added (mbox servers add Status:, X-UID:, X-IMAPbase:; an LMTP store
+// adds Return-Path: and Received:). "" when it is the same message, else what differs.
+std::string same_message_difference(const std::string& expected, const std::string& actual) {
+  const auto [want_header, want_body] = split_message(expected);
+  const auto [got_header, got_body] = split_message(actual);
+  if (want_body != got_body) {
+    return "the body differs (" + std::to_string(want_body.size()) + " octets expected, " +
+           std::to_string(got_body.size()) + " sent)";
+  }
+  std::size_t at = 0;
+  for (const std::string_view line : want_header) {
+    while (at < got_header.size() && got_header[at] != line) ++at;
+    if (at == got_header.size()) return "header line " + quoted(line) + " missing or out of order";
+    ++at;
+  }
+  return "";
+}
+
 }  // namespace
 
 block_result check_block(const response_block& block, const block_data& data, const value_lookup& lookup) {
@@ -314,6 +351,12 @@ block_result check_block(const response_block& block, const block_data& data, co
           return block_fail(
               c.where, "the content of " + c.label + " (" + std::to_string(c.body.size()) + " octets)",
               std::to_string(data.content.size()) + " octets", first_difference(c.body, data.content));
+        }
+        break;
+      case block_check::kind::same:
+        if (const std::string why = same_message_difference(c.body, data.content); !why.empty()) {
+          return block_fail(c.where, "the same message as " + c.label + " (its header lines and body)",
+                            std::to_string(data.content.size()) + " octets", why);
         }
         break;
     }

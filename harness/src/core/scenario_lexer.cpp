@@ -12,7 +12,7 @@ namespace {
 constexpr std::array header_keys{"id",    "title",   "rules", "level",       "requires",
                                  "probe", "mailbox", "state", "destructive", "connections"};
 constexpr std::array step_kinds{"C",     "S",     "raw",  "tls", "close", "wait", "deliver", "include",
-                                "login", "lines", "each", "has", "lacks", "body", "octets"};
+                                "login", "lines", "each", "has", "lacks", "body", "same", "octets"};
 constexpr std::array bare_kinds{"tls", "close"};
 constexpr int max_include_depth = 16;
 
@@ -27,7 +27,7 @@ const char* header_hint() {
 const char* step_hint() {
   return "steps are C:, S:, raw:, tls, close, wait:, deliver:, include:, login:, and inside a multi-line "
          "block "
-         "lines:, each:, has:, lacks:, body:, octets:";
+         "lines:, each:, has:, lacks:, body:, same:, octets:";
 }
 
 std::string bare_hint(const std::string& kind) {

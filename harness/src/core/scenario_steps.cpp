@@ -14,7 +14,7 @@ namespace {
 
 bool is_block_kind(std::string_view kind) {
   return kind == "S" || kind == "lines" || kind == "each" || kind == "has" || kind == "lacks" ||
-         kind == "body" || kind == "octets";
+         kind == "body" || kind == "same" || kind == "octets";
 }
 
 /// Flow: run() visits the step lines in order; each handler checks the connection, records the
@@ -425,7 +425,7 @@ class step_builder {
         if (parse_counts(l, c)) b.checks.push_back(std::move(c));
       } else if (auto content = body_content(l, s_, resolve_, sink_)) {
         block_check c;
-        c.k = block_check::kind::body;
+        c.k = l.kind == "same" ? block_check::kind::same : block_check::kind::body;
         c.where = at;
         c.label = l.args;
         c.body = std::move(*content);

@@ -226,6 +226,33 @@ class mbox_adapter final : public fixture_adapter {
     return (dialect_ == mbox_dialect::no_blank_line ? "mbox-no-blank:" : "mbox:") + template_;
   }
 
+  // A server session holds the dot-lock (Mailutils: from login until its process ends, also after
+  // a dropped connection, while it writes the mailbox back), or flock() on the mbox.
+  bool settle(const mailbox_owner& owner) override {
+    const fs::path path = expand_user(template_, owner.user);
+    const fs::path lock = mbox_dot_lock::path_for(path);
+    const auto deadline = std::chrono::steady_clock::now() + lock_wait_;
+    std::error_code ec;
+    while (fs::exists(lock, ec)) {
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return true;  // no mailbox yet: nobody holds it
+    bool free = false;
+    for (;;) {
+      if (::flock(fd, LOCK_SH | LOCK_NB) == 0) {
+        ::flock(fd, LOCK_UN);
+        free = true;
+        break;
+      }
+      if ((errno != EWOULDBLOCK && errno != EINTR) || std::chrono::steady_clock::now() >= deadline) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ::close(fd);
+    return free;
+  }
+
  private:
   [[nodiscard]] std::string entry(std::string_view message) const {
     if (auto why = unrepresentable(message); !why.empty()) throw fixture_unrepresentable(why);

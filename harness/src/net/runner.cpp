@@ -104,6 +104,12 @@ reports::scenario_result run_or_record(const scenario& s, const target& where, c
     auto first = exec.next();
     // Gates (capabilities, fixtures, destructive) come first: no provisioning for a skip.
     if (std::holds_alternative<finished_action>(first)) return finish(exec.result());
+    // The settle: the previous scenario on this account dropped its connections without QUIT, and
+    // the server may still be ending that session (holding the maildrop lock, writing the mailbox
+    // back). Starting now would meet -ERR [IN-USE] at login, or race the write-back. Scenarios
+    // that test the lock open their own sessions and are not affected: this waits only between
+    // scenarios. A lock still held after the wait is left to the scenario to meet.
+    if (who.acct.fixtures) who.acct.fixtures->settle(mailbox_owner{who.acct.user, who.acct.address});
     try {
       if (auto skip = provision(s, where, who, limits); !skip.empty()) {
         return finish(result_skeleton(s, reports::verdict::skip, skip));

@@ -212,7 +212,7 @@ block_check check(block_check::kind k, std::string_view arg) {
   c.where = source_location{"t.pop3", 7, 8};
   if (k == block_check::kind::lines || k == block_check::kind::octets) {
     c.counts = {expression::parse(arg).value};
-  } else if (k == block_check::kind::body) {
+  } else if (k == block_check::kind::body || k == block_check::kind::same) {
     c.body = std::string(arg);
     c.label = "fixtures/x.eml";
   } else {
@@ -251,6 +251,25 @@ TEST(Matcher, BlockChecks) {
   const auto body = run_check(check(block_check::kind::body, "TOP\r\nSASL PLAIN\r\n..x\r\n"), d);
   EXPECT_EQ(body.expected, "the content of fixtures/x.eml (22 octets)");
   EXPECT_EQ(body.why, "line 3: expected \"..x\", got \".x\"");
+}
+
+// same: the fixture's message as a store keeps it across sessions: header fields it added are
+// fine, a changed body, a lost or reordered header line is not.
+TEST(Matcher, SameMessageAllowsAddedHeaderFields) {
+  const std::string fixture = "From: a\r\nSubject: s\r\n\r\nbody\r\n";
+  const auto rewritten = received({"From: a", "X-UID: 1", "Subject: s", "Status: O", "", "body"},
+                                  "From: a\r\nX-UID: 1\r\nSubject: s\r\nStatus: O\r\n\r\nbody\r\n");
+  EXPECT_TRUE(run_check(check(block_check::kind::same, fixture), rewritten).ok);
+  EXPECT_FALSE(run_check(check(block_check::kind::body, fixture), rewritten).ok);  // body: stays exact
+  const auto other_body = received({"From: a", "Subject: s", "", "body2"}, "From: a\r\nSubject: s\r\n\r\nbody2\r\n");
+  const auto changed = run_check(check(block_check::kind::same, fixture), other_body);
+  EXPECT_FALSE(changed.ok);
+  EXPECT_EQ(changed.why, "the body differs (6 octets expected, 7 sent)");
+  const auto swapped = received({"Subject: s", "From: a", "", "body"}, "Subject: s\r\nFrom: a\r\n\r\nbody\r\n");
+  EXPECT_FALSE(run_check(check(block_check::kind::same, fixture), swapped).ok);
+  // A body line moved into the header is no added header field.
+  const auto shifted = received({"From: a", "Subject: s", "body", "", ""}, "From: a\r\nSubject: s\r\nbody\r\n\r\n");
+  EXPECT_FALSE(run_check(check(block_check::kind::same, fixture), shifted).ok);
 }
 
 }  // namespace

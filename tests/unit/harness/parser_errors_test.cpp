@@ -19,7 +19,7 @@ TEST(ParserErrors, DiagnosticFormat) {
             "dir/t.pop3:6:1: error: unknown step 'bogus'\n"
             "  hint: steps are C:, S:, raw:, tls, close, wait:, deliver:, include:, login:, and inside a "
             "multi-line "
-            "block lines:, each:, has:, lacks:, body:, octets:");
+            "block lines:, each:, has:, lacks:, body:, same:, octets:");
 }
 
 TEST(ParserErrors, Lines) {

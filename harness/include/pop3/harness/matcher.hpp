@@ -123,13 +123,14 @@ struct block_check {
     lacks,   ///< lacks: PATTERN  no data line matches
     body,    ///< body: PATH | message N   unstuffed content equals the fixture (CRLF-normalised)
     octets,  ///< octets: EXPR [| EXPR...]   unstuffed octet count (what LIST reports) equals one
+    same,    ///< same: PATH | message N   the fixture's message, with header fields the store added
   };
   kind k = kind::lines;
   source_location where;
   std::vector<std::shared_ptr<const expression>> counts;  ///< lines, octets: the alternatives
   line_pattern pattern;                    ///< each, has, lacks
-  std::string body;                        ///< body: the expected content
-  std::string label;                       ///< body: "fixtures/x.eml" or "message 2"
+  std::string body;                        ///< body, same: the expected content
+  std::string label;                       ///< body, same: "fixtures/x.eml" or "message 2"
 };
 
 /// What the scenario says about a multi-line response's data. Empty lines = no literal block.

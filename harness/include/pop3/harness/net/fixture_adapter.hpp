@@ -64,6 +64,11 @@ class fixture_adapter {
   }
   /// The spec it was made from, e.g. "maildir:/srv/mail/{user}".
   [[nodiscard]] virtual std::string describe() const = 0;
+  /// Waits (bounded) until no server session holds the mailbox's lock, so a scenario never starts
+  /// while the previous scenario's dropped session is still ending (and writing the mailbox back).
+  /// Returns false if the lock was still held when the wait ran out. Stores without a lock the
+  /// harness can see return true at once.
+  virtual bool settle(const mailbox_owner& /*owner*/) { return true; }
 };
 
 /// Builds an adapter from its spec (see the table above). `timeout` bounds every network
