@@ -30,6 +30,9 @@ pin=()
 [ -z "${BENCH_CPUS:-}" ] || pin=(taskset -c "$BENCH_CPUS")
 pass=bench-pass
 
+# 10,000 idle connections need more descriptors than a default hard limit (root may raise it).
+raise_descriptor_limit() { ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)"; }
+
 # The mail files of one account's Maildir at $1.
 write_mail() {
   mkdir -p "$1"/{cur,new,tmp}
@@ -113,6 +116,7 @@ service pop3-login {
 }
 service pop3 {
   service_count = 0
+  process_limit = $limit
 }
 service imap-login {
   inet_listener imap {
@@ -124,7 +128,7 @@ service imap-login {
 }
 CONF
     lab_check_ports_free "$port" "$port_tls"
-    ulimit -n "$((limit * 4))" 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+    raise_descriptor_limit
     lab_start "${pin[@]}" dovecot -F -c "$DIR/dovecot.conf"
     ;;
   pop3refd)
@@ -142,7 +146,7 @@ CONF
     } > "$DIR/users"
     make_idle_maildirs "$DIR/mail/@USER@"
     lab_check_ports_free "$port" "$port_tls"
-    ulimit -n "$(ulimit -Hn)"
+    raise_descriptor_limit  # a session holds two: its socket and its maildrop lock
     lab_start "${pin[@]}" "$refd" --listen "$LAB_HOST:$port" --listen-tls "$LAB_HOST:$port_tls" \
       --maildir-root "$DIR/mail" --users "$DIR/users" --tls-cert "$DIR/tls/cert.pem" --tls-key "$DIR/tls/key.pem" \
       --capability SLEEPING --capability CORE --max-sessions "$((idle_accounts + accounts + 1000))"
